@@ -1,0 +1,1 @@
+"""Reading results: figures (and, later, comparisons, sensitivity and reports)."""

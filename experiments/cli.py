@@ -1,0 +1,197 @@
+"""The ``cohesim`` command line: a thin layer over the Python API.
+
+Exit codes: 0 success, 2 bad input (scenario, option, output folder), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .results import ResultsError, check_output_folder, write_run
+from .runs import RunResult, run_scenario
+from .scenario import ScenarioError, load_scenario, parse_assignment
+
+BAD_INPUT = 2
+SUMMARY_METRICS = (
+    ("cooperation_rate", "cooperators (share of territories)"),
+    ("cooperation_rate_pop", "cooperators (share of population)"),
+    ("gini", "Gini of welfare"),
+    ("theil", "Theil of welfare"),
+    ("theil_between", "  between kinds"),
+    ("theil_within", "  within kinds"),
+    ("urban_rural_gap", "urban / rural mean welfare"),
+    ("welfare_mean", "mean welfare (€/inh./yr)"),
+)
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="cohesim")
+def main() -> None:
+    """Simulate territories that exchange services and choose to cooperate or compete.
+
+    Start with `cohesim run scenarios/baseline.toml`. Scenario files are TOML; `cohesim params`
+    lists every parameter they can set, with its default, range and meaning.
+    """
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(scenarios: tuple[Path, ...]) -> None:
+    """Check scenario files without running them (exit 0 if all are valid, 2 otherwise)."""
+    failed = False
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failed = True
+            for problem in error.problems:
+                err.print(
+                    f"[bold red]invalid:[/] {escape(problem)}", highlight=False, soft_wrap=True
+                )
+            continue
+        p = scenario.parameters
+        out.print(
+            f"[green]ok[/] {escape(str(path))}: {escape(repr(scenario.name))}, "
+            f"{p.geometry.n} territories, "
+            f"{p.run.steps} years, rule {p.update.rule}",
+            highlight=False,
+        )
+    if failed:
+        sys.exit(BAD_INPUT)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--steps", type=click.IntRange(0), help="Years to simulate [default: the scenario's run.steps]."
+)
+@click.option(
+    "--seed", type=click.IntRange(0), help="Seed of the run [default: the scenario's run.seed]."
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a parameter, e.g. --set game.attacker_share=0.8 (repeatable).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder [default: results/NAME-seedS-TIMESTAMP].",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+def run(
+    scenario: Path,
+    steps: int | None,
+    seed: int | None,
+    assignments: tuple[str, ...],
+    out: Path | None,
+    overwrite: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO once and write its results folder.
+
+    The folder holds timeseries.parquet (one row per year), territories.parquet (one row per
+    territory at the end), manifest.json (resolved scenario, seed, versions, git commit) and
+    summary.png. It appears only once complete.
+    """
+    try:
+        overrides = dict(parse_assignment(a) for a in assignments)
+        loaded = load_scenario(scenario, overrides)
+        loaded = loaded.with_parameters(
+            **{k: v for k, v in (("run.steps", steps), ("run.seed", seed)) if v is not None}
+        )
+        p = loaded.parameters
+        if out is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            out = Path("results") / f"{loaded.name}-seed{p.run.seed}-{stamp}"
+        check_output_folder(out, overwrite)
+    except (ScenarioError, ResultsError) as error:
+        _fail(str(error))
+
+    with Progress(
+        TextColumn(f"[bold]{loaded.name}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("years"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("run", total=p.run.steps)
+        result = run_scenario(loaded, on_step=lambda _: progress.advance(task))
+
+    from cohesim.analysis.figures import summary_figure  # matplotlib only when writing
+
+    def figures(folder: Path) -> None:
+        summary_figure(result.timeseries, folder / "summary.png", title=loaded.name)
+
+    try:
+        write_run(result, out, overwrite=overwrite, figures=figures)
+    except (ResultsError, OSError) as error:
+        _fail(f"cannot write results: {error}")
+    if not quiet:
+        _print_summary(result, out)
+
+
+def _print_summary(result: RunResult, folder: Path) -> None:
+    ts = result.timeseries
+    first, last = ts.iloc[0], ts.iloc[-1]
+    table = Table(title=f"{result.scenario.name}: seed {result.seed}, {result.steps} years")
+    table.add_column("metric")
+    table.add_column(f"step {int(first['step'])}", justify="right")
+    table.add_column(f"step {int(last['step'])}", justify="right")
+    access = [
+        (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
+    ]
+    for column, label in (*SUMMARY_METRICS, *access):
+        digits = ",.0f" if column == "welfare_mean" else ".3f"
+        table.add_row(label, format(first[column], digits), format(last[column], digits))
+    out.print(table)
+    out.print(
+        f"{len(result.territories)} territories in {result.wall_seconds:.2f} s → "
+        f"{escape(str(folder))}",
+        highlight=False,
+    )
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the reference page (docs/parameters.md).")
+def params(markdown: bool) -> None:
+    """List every parameter: path, default, range, unit, meaning (★ = policy lever)."""
+    from cohesim.model.parameters import parameter_table
+
+    from .parameter_reference import markdown_reference
+
+    if markdown:
+        click.echo(markdown_reference(), nl=False)
+        return
+    group = None
+    for info in parameter_table():
+        table, key = info.path.rsplit(".", 1)
+        if table != group:
+            group = table
+            click.echo(f"\n[{table}]")
+        star = " ★" if info.lever else ""
+        unit = f" {info.unit}" if info.unit else ""
+        click.echo(f"  {key}{star} = {info.default!r}{unit}   ({info.allowed()})")
+        click.echo(f"      {info.meaning}")

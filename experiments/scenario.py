@@ -1,0 +1,249 @@
+"""Scenario files: TOML, with ``extends`` and overrides, validated against the declarations.
+
+A scenario file holds ``name``, ``description``, an optional ``extends = "other.toml"`` (a path
+relative to the file) and one table per parameter group (``[geometry]``, ``[game]``...; see
+``docs/parameters.md``). Tables are merged key by key over the file it extends. Every problem is
+reported with the file it comes from, the key path, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cohesim.model.parameters import Domain, Parameters, lookup, parameter_table
+
+META_KEYS = ("extends", "name", "description")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``problems`` holds one message per mistake."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: its parameters and where they came from."""
+
+    name: str
+    description: str
+    parameters: Parameters
+    files: tuple[Path, ...] = ()  # the file itself first, then what it extends
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def with_parameters(self, **overrides: Any) -> Scenario:
+        """A copy with dotted-path overrides applied and validated (``run.seed=3``...)."""
+        return apply_overrides(self, overrides)
+
+    def resolved(self) -> dict[str, Any]:
+        """Everything needed to reproduce the scenario, as plain JSON-able data."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "files": [str(f) for f in self.files],
+            "overrides": self.overrides,
+            "parameters": self.parameters.model_dump(mode="json"),
+        }
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario file, then apply ``overrides``.
+
+    Raises
+    ------
+    ScenarioError
+        With one message per problem, each naming the file, key path, value and what is allowed.
+    """
+    path = Path(path)
+    data, origin, files = _read_chain(path, ())
+    unknown = [k for k in data if k not in META_KEYS and k not in Parameters.model_fields]
+    if unknown:
+        raise ScenarioError(
+            [
+                _unknown_key(origin[(k,)], (k,), [*META_KEYS, *Parameters.model_fields])
+                for k in unknown
+            ]
+        )
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError([f"{origin[(key,)]}: {key} = {data[key]!r}: expected a string"])
+    groups = {k: v for k, v in data.items() if k not in META_KEYS}
+    parameters = _validate(groups, origin, str(path))
+    scenario = Scenario(
+        name=data.get("name", path.stem),
+        description=data.get("description", ""),
+        parameters=parameters,
+        files=files,
+    )
+    return apply_overrides(scenario, overrides or {})
+
+
+def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """Apply dotted-path overrides (``--set game.attacker_share=0.8``) and validate the result."""
+    if not overrides:
+        return scenario
+    problems = []
+    data = scenario.parameters.model_dump()
+    origin: dict[tuple[str, ...], str] = {}
+    for dotted, value in overrides.items():
+        keys = tuple(dotted.split("."))
+        if lookup(dotted) is None:
+            problems.append(_unknown_override(dotted))
+            continue
+        target = data
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        target[keys[-1]] = value
+        origin[keys] = f"--set {dotted}"
+    if problems:
+        raise ScenarioError(problems)
+    default_origin = str(scenario.files[0]) if scenario.files else "parameters"
+    parameters = _validate(data, origin, default_origin)
+    merged = {**scenario.overrides, **dict(overrides)}
+    return Scenario(scenario.name, scenario.description, parameters, scenario.files, merged)
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse ``KEY=VALUE`` as given to ``--set``: VALUE is a TOML value, or else a bare string."""
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise ScenarioError([f"--set {text!r}: expected KEY=VALUE, e.g. game.attacker_share=0.8"])
+    try:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+# -- reading and merging -------------------------------------------------------------------------
+
+
+def _read_chain(
+    path: Path, seen: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str], tuple[Path, ...]]:
+    """Read a file and what it extends; merged data, the file each key came from, the files."""
+    resolved = path.resolve()
+    if resolved in seen:
+        cycle = " → ".join(str(p.name) for p in (*seen, resolved))
+        raise ScenarioError([f"{seen[-1]}: extends forms a cycle: {cycle}"])
+    if not path.is_file():
+        where = f"{seen[-1]}: extends = {str(path.name)!r}: " if seen else ""
+        raise ScenarioError([f"{where}no such scenario file: {path}"])
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([f"{path}: not valid TOML: {error}"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError([f"{path}: cannot be read: {error}"]) from None
+
+    own_origin = {keys: str(path) for keys in _leaf_paths(data)}
+    parent = data.get("extends")
+    if parent is None:
+        return data, own_origin, (path,)
+    if not isinstance(parent, str):
+        raise ScenarioError([f"{path}: extends = {parent!r}: expected a file name (a string)"])
+    base, origin, files = _read_chain(path.parent / parent, (*seen, resolved))
+    base.pop("name", None)
+    base.pop("description", None)
+    merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
+    return merged, {**origin, **own_origin}, (path, *files)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _leaf_paths(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
+    for key, value in data.items():
+        yield (*prefix, key)
+        if isinstance(value, Mapping):
+            yield from _leaf_paths(value, (*prefix, key))
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def _validate(
+    groups: dict[str, Any], origin: Mapping[tuple[str, ...], str], default_origin: str = "scenario"
+) -> Parameters:
+    try:
+        return Parameters.model_validate(groups, strict=True)
+    except ValidationError as error:
+        raise ScenarioError(
+            [_describe(e, origin, default_origin) for e in error.errors(include_url=False)]
+        ) from None
+
+
+def _file_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in origin:
+            return origin[loc[:end]]
+    return default
+
+
+def _writers(
+    table: tuple[str, ...], message: str, origin: Mapping[tuple[str, ...], str], default: str
+) -> str:
+    """Where the keys a cross-key error names were written (e.g. a parent file, or --set)."""
+    named = {
+        where
+        for keys, where in origin.items()
+        if keys[:-1] == table and re.search(rf"\b{re.escape(keys[-1])}\b", message)
+    }
+    return ", ".join(sorted(named)) if named else default
+
+
+def _describe(error: Mapping[str, Any], origin: Mapping[tuple[str, ...], str], default: str) -> str:
+    loc = tuple(str(part) for part in error["loc"])
+    where = _file_of(loc, origin, default)
+    dotted = ".".join(loc)
+    if error["type"] == "extra_forbidden":
+        return _unknown_key(where, loc, _allowed_keys(loc[:-1]))
+    if error["type"] == "value_error":
+        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        return f"{_writers(loc, message, origin, default)}: [{dotted}]: {message}"
+    info = lookup(dotted)
+    allowed = info.allowed() if info else error["msg"]
+    meaning = f" ({info.meaning})" if info and info.meaning else ""
+    return f"{where}: {dotted} = {error['input']!r} is not allowed: expected {allowed}{meaning}"
+
+
+def _allowed_keys(group: tuple[str, ...]) -> list[str]:
+    if not group:
+        return [*META_KEYS, *Parameters.model_fields]
+    if group[:2] == ("services", "domains") and len(group) == 3:
+        return list(Domain.model_fields)
+    model = Parameters.model_fields.get(group[0])
+    return list(model.annotation.model_fields) if model else []
+
+
+def _unknown_key(where: str, loc: tuple[str, ...], allowed: list[str]) -> str:
+    table = f"[{'.'.join(loc[:-1])}]" if len(loc) > 1 else "the top level"
+    close = difflib.get_close_matches(loc[-1], allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{where}: unknown key {'.'.join(loc)}{hint}; allowed in {table}: {', '.join(allowed)}"
+
+
+def _unknown_override(dotted: str) -> str:
+    known = [p.path for p in parameter_table()]
+    close = difflib.get_close_matches(dotted, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"--set {dotted}: unknown parameter{hint}; `cohesim params` lists them all"

@@ -1,0 +1,21 @@
+"""The cohesion model: territories that exchange services and cooperate or compete.
+
+Nothing here reads files or knows the command line: scenarios, runs and results live in
+``cohesim.experiments``.
+"""
+
+from .agents import Territory
+from .parameters import KINDS, Parameters, lookup, parameter_table
+from .territories import TerritoryTable, synthetic_territories
+from .territory_model import TerritoryModel
+
+__all__ = [
+    "KINDS",
+    "Parameters",
+    "Territory",
+    "TerritoryModel",
+    "TerritoryTable",
+    "lookup",
+    "parameter_table",
+    "synthetic_territories",
+]

@@ -1,0 +1,237 @@
+"""Gravity flows of service users, capacity rationing, interdependence and the sparse network.
+
+Flows are origin-constrained gravity flows with exponential distance decay (Wilson 1971,
+doi:10.1111/j.1538-4632.1971.tb00364.x):
+
+    F_ij^m = D_i^m E_j^m exp(-d_ij / d0_m) / Σ_k E_k^m exp(-d_ik / d0_m)
+
+then rationed by capacity, F̃_ij^m = F_ij^m min(1, E_j^m / Σ_k F_kj^m), and access is
+a_i^m = Σ_j F̃_ij^m / D_i^m. The kernel is truncated at ``flow_cutoff`` decay lengths and the
+denominator sums over the same truncated set, so Σ_j F_ij^m = D_i^m holds exactly.
+
+No N × N matrix is ever built: candidate pairs come from a k-d tree, in blocks of origins, and
+every pair flow is a closed form of per-territory sums (S_i, the ration factor r_j), so a flow
+between any two territories can be recomputed from O(N) state (:func:`pair_flows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+PAIRS_PER_BLOCK = 4_000_000
+"""Candidate pairs handled at once: bounds the transient memory of flow computations."""
+CACHED_PAIRS = 20_000_000
+"""Up to this many candidate pairs are kept between passes instead of queried again."""
+
+
+@dataclass(frozen=True)
+class FlowField:
+    """Per-territory results of rationed gravity flows, shape (N, M) each."""
+
+    decay_km: np.ndarray  # (M,)
+    cutoff_km: np.ndarray  # (M,)
+    normaliser: np.ndarray  # S_i^m = Σ_k E_k^m exp(-d_ik / d0_m)
+    ration: np.ndarray  # r_j^m = min(1, E_j^m / Σ_k F_kj^m)
+    access: np.ndarray  # a_i^m in [0, 1]
+    served: np.ndarray  # Σ_i F̃_ij^m, users served by j (≤ capacity)
+    served_nonresidents: np.ndarray  # Σ_{i≠j} F̃_ij^m
+
+
+class CandidatePairs:
+    """Pairs of territories closer than a radius, in blocks of origins (self-pairs included)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, radius: float):
+        self.points = np.column_stack([x, y])
+        self.radius = radius
+        self.tree = cKDTree(self.points)
+        counts = self.tree.query_ball_point(self.points, radius, return_length=True)
+        bounds = np.searchsorted(
+            np.cumsum(counts), np.arange(1, counts.sum() // PAIRS_PER_BLOCK + 1) * PAIRS_PER_BLOCK
+        )
+        self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
+        self.total = int(counts.sum())
+        self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Yield (i, j, d) arrays, each block covering a contiguous range of origins i."""
+        if self._cache is not None:
+            yield from self._cache
+            return
+        cache = [] if self.total <= CACHED_PAIRS else None
+        for a, b in zip(self.starts[:-1], self.starts[1:], strict=True):
+            block = cKDTree(self.points[a:b])
+            pairs = block.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
+            item = (pairs["i"].astype(np.int64) + a, pairs["j"].astype(np.int64), pairs["v"])
+            if cache is not None:
+                cache.append(item)
+            yield item
+        if cache is not None:
+            self._cache = cache
+
+
+def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
+    return np.where(d <= cutoff, np.exp(-d / decay), 0.0)
+
+
+def gravity_flows(
+    pairs: CandidatePairs,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    decay_km: np.ndarray,
+    cutoff_factor: float,
+) -> FlowField:
+    """Compute normalisers, ration factors and access for every territory and domain."""
+    n, m = demand.shape
+    cutoff_km = cutoff_factor * np.asarray(decay_km, dtype=np.float64)
+    normaliser = np.zeros((n, m))
+    for i, j, d in pairs.blocks():
+        for k in range(m):
+            normaliser[:, k] += np.bincount(
+                i, capacity[j, k] * _kernel(d, decay_km[k], cutoff_km[k]), n
+            )
+
+    requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
+    for i, j, d in pairs.blocks():
+        for k in range(m):
+            f = (
+                demand[i, k]
+                * capacity[j, k]
+                * _kernel(d, decay_km[k], cutoff_km[k])
+                / normaliser[i, k]
+            )
+            requested[:, k] += np.bincount(j, f, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+
+    received = np.zeros((n, m))  # Σ_j F̃_ij
+    served = np.zeros((n, m))
+    served_nonresidents = np.zeros((n, m))
+    for i, j, d in pairs.blocks():
+        away = i != j
+        for k in range(m):
+            f = (
+                demand[i, k]
+                * capacity[j, k]
+                * _kernel(d, decay_km[k], cutoff_km[k])
+                / normaliser[i, k]
+            )
+            f *= ration[j, k]
+            received[:, k] += np.bincount(i, f, n)
+            served[:, k] += np.bincount(j, f, n)
+            served_nonresidents[:, k] += np.bincount(j[away], f[away], n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
+    return FlowField(
+        decay_km=np.asarray(decay_km, dtype=np.float64),
+        cutoff_km=cutoff_km,
+        normaliser=normaliser,
+        ration=ration,
+        access=access,
+        served=served,
+        served_nonresidents=served_nonresidents,
+    )
+
+
+def pair_flows(
+    field: FlowField,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    d: np.ndarray,
+) -> np.ndarray:
+    """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M)."""
+    kernel = np.where(
+        d[:, None] <= field.cutoff_km[None, :], np.exp(-d[:, None] / field.decay_km[None, :]), 0.0
+    )
+    return demand[i] * capacity[j] * kernel / field.normaliser[i] * field.ration[j]
+
+
+@dataclass(frozen=True)
+class InteractionNetwork:
+    """The sparse, undirected interaction network as directed CSR arrays (each edge both ways).
+
+    Edge e goes from ``src[e]`` to ``dst[e]``; edges are sorted by source, those of territory i
+    being ``indptr[i]:indptr[i+1]``; ``rev[e]`` is the same edge the other way. ``flow[e, m]`` is
+    F̃ from src to dst: residents of src served by dst in domain m.
+    """
+
+    indptr: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    rev: np.ndarray
+    interdependence: np.ndarray
+    flow: np.ndarray
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Number of partners of each territory."""
+        return np.diff(self.indptr)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected edges."""
+        return len(self.src) // 2
+
+
+def interaction_network(
+    pairs: CandidatePairs,
+    field: FlowField,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    value: np.ndarray,
+    partners: int,
+    min_interdependence: float,
+) -> InteractionNetwork:
+    """Keep each territory's strongest partners by interdependence, then symmetrise.
+
+    I_ij = Σ_m v_m (F̃_ij^m + F̃_ji^m) / Σ_m v_m (D_i^m + D_j^m). Each territory keeps its
+    ``partners`` strongest partners with I_ij ≥ I_min; an edge kept by either end is in the
+    network, so a hub can have more partners than ``partners``.
+    """
+    n = demand.shape[0]
+    valued_demand = demand @ value
+    chosen: list[np.ndarray] = []
+    for i, j, d in pairs.blocks():
+        away = i != j
+        i, j, d = i[away], j[away], d[away]
+        both = pair_flows(field, demand, capacity, i, j, d) + pair_flows(
+            field, demand, capacity, j, i, d
+        )
+        strength = (both @ value) / (valued_demand[i] + valued_demand[j])
+        keep = strength >= min_interdependence
+        i, j, strength = i[keep], j[keep], strength[keep]
+        order = np.lexsort((j, -strength, i))  # strongest first; ties broken by partner id
+        i, j = i[order], j[order]
+        first = np.searchsorted(i, i, side="left")
+        rank = np.arange(len(i)) - first
+        top = rank < partners
+        chosen.append(np.minimum(i[top], j[top]) * n + np.maximum(i[top], j[top]))
+
+    undirected = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
+    a, b = undirected // n, undirected % n
+    key = np.concatenate([a * n + b, b * n + a])
+    key.sort()
+    src, dst = key // n, key % n
+    rev = np.searchsorted(key, dst * n + src)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
+    dx = None
+    flow = np.zeros((len(src), demand.shape[1]))
+    if len(src):
+        points = pairs.points
+        dx = np.hypot(points[src, 0] - points[dst, 0], points[src, 1] - points[dst, 1])
+        flow = pair_flows(field, demand, capacity, src, dst, dx)
+    both = flow + flow[rev]
+    interdependence = (both @ value) / (valued_demand[src] + valued_demand[dst])
+    return InteractionNetwork(
+        indptr=indptr,
+        src=src,
+        dst=dst,
+        rev=rev,
+        interdependence=interdependence,
+        flow=flow,
+    )

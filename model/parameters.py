@@ -1,0 +1,512 @@
+"""Every parameter of the model, declared once.
+
+Each parameter is a pydantic field carrying its type, default, valid range, unit, symbol (as in
+``docs/model.md``), a one-line meaning and whether it is a policy lever. Scenario validation,
+``--set`` overrides, the generated parameter reference (``docs/parameters.md``), sweep ranges and
+dashboard sliders are all derived from these declarations; nothing else states a default or a range.
+
+Groups map one-to-one onto the tables of a scenario file (``[geometry]``, ``[game]``...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+KINDS: tuple[str, ...] = ("metropole", "urban", "periurban", "rural")
+"""Territory kinds, in the order of their integer codes in the model arrays."""
+METROPOLE, URBAN, PERIURBAN, RURAL = range(4)
+
+
+def param(
+    default: Any,
+    meaning: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    unit: str = "",
+    symbol: str = "",
+    lever: bool = False,
+) -> Any:
+    """Declare one parameter: default, closed range [ge, le], unit, symbol, meaning, lever flag."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=meaning,
+        json_schema_extra={"unit": unit, "symbol": symbol, "lever": lever},
+    )
+
+
+class Group(BaseModel):
+    """A table of parameters: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Geometry(Group):
+    """Synthetic territories: how many, how large, where."""
+
+    source: Literal["synthetic"] = param(
+        "synthetic", "where territories come from (synthetic rank-size region)"
+    )
+    n: int = param(100, "number of territories", ge=4, le=1_000_000, symbol="N")
+    rank_size_exponent: float = param(
+        1.0, "rank-size exponent of populations, P_k = P_1 k^-α", ge=0.8, le=1.3, symbol="α"
+    )
+    largest_population: float = param(
+        500_000,
+        "population of the largest territory",
+        ge=1_000,
+        le=10_000_000,
+        unit="inh.",
+        symbol="P_1",
+    )
+    min_population: float = param(
+        5_000,
+        "population floor of the rank-size law",
+        ge=100,
+        le=1_000_000,
+        unit="inh.",
+        symbol="P_min",
+    )
+    width_km: float = param(
+        200.0, "side of the square region", ge=10, le=5_000, unit="km", symbol="W"
+    )
+    n_urban: int = param(
+        3, "number of urban centres (the largest territories)", ge=1, le=6, symbol="n_U"
+    )
+    n_metropoles: int = param(
+        1, "how many of the urban centres are métropoles", ge=0, le=6, symbol="n_ME"
+    )
+    periurban_km: float = param(
+        30.0,
+        "distance to an urban centre within which a territory is periurban",
+        ge=15,
+        le=50,
+        unit="km",
+        symbol="d_PU",
+    )
+    scatter_km: float = param(
+        20.0,
+        "decay length of territory density around centres, ∝ exp(-d/λ)",
+        ge=5,
+        le=200,
+        unit="km",
+        symbol="λ",
+    )
+    area_exponent: float = param(
+        0.3, "territory area ∝ P^γ_A, areas summing to W²", ge=0.0, le=1.0, symbol="γ_A"
+    )
+
+    @model_validator(mode="after")
+    def _consistent_counts(self) -> Geometry:
+        if self.n_metropoles > self.n_urban:
+            raise ValueError(
+                f"n_metropoles = {self.n_metropoles} exceeds n_urban = {self.n_urban}: "
+                "métropoles are chosen among the urban centres"
+            )
+        if self.n_urban >= self.n:
+            raise ValueError(f"n_urban = {self.n_urban} must be smaller than n = {self.n}")
+        if self.min_population > self.largest_population:
+            raise ValueError(
+                f"min_population = {self.min_population} exceeds "
+                f"largest_population = {self.largest_population}"
+            )
+        return self
+
+
+class Network(Group):
+    """The sparse interaction network built from interdependence."""
+
+    partners: int = param(6, "strongest partners kept per territory", ge=2, le=20, symbol="k_N")
+    min_interdependence: float = param(
+        0.001, "weakest interdependence kept as a network edge", ge=0.0, le=0.1, symbol="I_min"
+    )
+    flow_cutoff: float = param(
+        5.0,
+        "gravity flows are truncated beyond this many decay lengths d0",
+        ge=2.0,
+        le=20.0,
+        unit="× d0",
+    )
+
+
+class Domain(Group):
+    """One service domain (health, jobs, mobility, food...)."""
+
+    scaling: float = param(
+        1.0,
+        "exponent of service capacity in population (or area if land-based)",
+        ge=0.9,
+        le=1.25,
+        symbol="β_m",
+    )
+    decay_km: float = param(
+        20.0, "distance decay length of gravity flows", ge=5, le=60, unit="km", symbol="d0_m"
+    )
+    demand: float = param(
+        1.0, "users per inhabitant per year", ge=0.1, le=5.0, unit="users/inh./yr", symbol="d_m"
+    )
+    value: float = param(
+        100.0, "value of one user served", ge=50, le=500, unit="€/user", symbol="v_m"
+    )
+    spillover_cost: float = param(
+        80.0,
+        "uncompensated public cost of serving one non-resident user",
+        ge=0,
+        le=200,
+        unit="€/user",
+        symbol="κ_m",
+    )
+    unit_cost: float = param(
+        90.0, "public running cost of one unit of capacity", ge=0, le=500, unit="€/user/yr"
+    )
+    land_based: bool = param(False, "capacity scales with area rather than population")
+
+
+def _default_domains() -> dict[str, Domain]:
+    return {
+        "health": Domain(scaling=1.1, decay_km=25.0),
+        "jobs": Domain(scaling=1.15, decay_km=30.0),
+        "mobility": Domain(scaling=1.0, decay_km=20.0),
+        # Food is produced on land and sold, not a public service: no public cost (docs/model.md).
+        "food": Domain(scaling=1.0, decay_km=15.0, land_based=True, spillover_cost=0, unit_cost=0),
+    }
+
+
+class Services(Group):
+    """Service domains and the overall balance of supply and demand."""
+
+    supply_ratio: float = param(1.0, "total capacity / total demand, per domain", ge=0.8, le=1.2)
+    domains: dict[str, Domain] = Field(
+        default_factory=_default_domains,
+        description="service domains, by name",
+        min_length=1,
+        max_length=12,
+    )
+
+    @model_validator(mode="after")
+    def _domain_names(self) -> Services:
+        for name in self.domains:
+            if not name.isidentifier() or not name.islower():
+                raise ValueError(
+                    f"domain name {name!r} must be a lower-case identifier "
+                    "(it names output columns)"
+                )
+        return self
+
+
+class Engineering(Group):
+    """Engineering capacity (ingénierie) of territories, and state support."""
+
+    base_fte: float = param(
+        0.5, "engineering of the smallest territory", ge=0.0, le=5.0, unit="FTE", symbol="h_0"
+    )
+    scale_fte: float = param(
+        1.0,
+        "engineering per 10⁴ inhabitants (before the exponent)",
+        ge=0.0,
+        le=10.0,
+        unit="FTE",
+        symbol="h_1",
+    )
+    exponent: float = param(1.2, "H = h_0 + h_1 (P/10⁴)^γ_H", ge=1.0, le=1.5, symbol="γ_H")
+    routine_share: float = param(
+        0.8, "share of engineering tied to routine work", ge=0.6, le=0.95, symbol="ℓ"
+    )
+    fte_cost: float = param(
+        60_000,
+        "cost of one FTE-year of engineering",
+        ge=20_000,
+        le=150_000,
+        unit="€/FTE-yr",
+        symbol="ω_H",
+    )
+    state_support: float = param(
+        0.0,
+        "state engineering support per rural and periurban territory",
+        ge=0.0,
+        le=0.5,
+        unit="FTE",
+        symbol="H_state",
+        lever=True,
+    )
+    full_cover_fte: float = param(
+        0.5,
+        "support that fully covers the engagement lost when betrayed (e = 1)",
+        ge=0.05,
+        le=5.0,
+        unit="FTE",
+    )
+
+
+class Game(Group):
+    """The pairwise cooperate/compete contest on each network edge."""
+
+    stake_share: float = param(
+        0.05,
+        "share of the value of exchanged services at stake between two partners",
+        ge=0.0,
+        le=0.2,
+        symbol="q",
+    )
+    synergy: float = param(
+        1.3, "return on each euro contributed by two cooperators", ge=1.0, le=2.0, symbol="σ"
+    )
+    attacker_share: float = param(
+        0.7,
+        "share of the stake a competitor takes from a cooperator (competition intensity)",
+        ge=0.5,
+        le=1.0,
+        symbol="θ",
+        lever=True,
+    )
+    attraction: float = param(
+        0.1,
+        "attraction spending of a competitor, as a share of the stake",
+        ge=0.0,
+        le=0.5,
+        unit="× Q",
+        symbol="a",
+        lever=True,
+    )
+    contribution: float = param(
+        0.2,
+        "contribution of a cooperator, as a share of the stake",
+        ge=0.0,
+        le=1.0,
+        unit="× Q",
+        symbol="c",
+    )
+    betrayal_loss: float = param(
+        0.5,
+        "engagement lost when betrayed, as a multiple of the contribution",
+        ge=0.0,
+        le=2.0,
+        unit="× c",
+        symbol="c_0",
+    )
+
+
+class Update(Group):
+    """How territories revise their strategy."""
+
+    rule: Literal["logit", "fermi", "imitate_best"] = param("logit", "strategy update rule")
+    schedule: Literal["synchronous", "random_sequential"] = param(
+        "synchronous", "revisers decide all at once, or one by one in random order"
+    )
+    noise: float = param(
+        0.1,
+        "decision noise (temperature), on payoffs per euro at stake",
+        ge=0.01,
+        le=1.0,
+        symbol="K",
+    )
+    mutation: float = param(
+        0.005, "probability that a reviser switches strategy at random", ge=0.0, le=0.05, symbol="μ"
+    )
+    revision_rate: float = param(
+        0.2, "share of territories revising their strategy each year", ge=0.1, le=1.0, symbol="u"
+    )
+    initial_cooperation: float = param(
+        0.5, "probability that a territory starts as a cooperator", ge=0.0, le=1.0
+    )
+
+
+class Learning(Group):
+    """Knowledge of interdependence and trust, per network edge."""
+
+    initial_knowledge: float = param(
+        0.3, "perceived share of the true interdependence at start", ge=0.0, le=1.0, symbol="K_0"
+    )
+    knowledge_rate: float = param(
+        0.3, "learning rate of interdependence inside a structure", ge=0.05, le=0.5, symbol="α_K"
+    )
+    knowledge_decay: float = param(
+        0.05, "decay of knowledge towards K_0 outside structures", ge=0.0, le=0.2, symbol="δ_K"
+    )
+    observatory: float = param(
+        0.0,
+        "observatory of interdependencies: learning for every pair",
+        ge=0.0,
+        le=0.5,
+        symbol="ψ",
+        lever=True,
+    )
+    initial_trust: float = param(
+        0.5, "trust between partners at start", ge=0.0, le=1.0, symbol="T_0"
+    )
+    trust_rate: float = param(
+        0.3, "weight of the latest behaviour in trust", ge=0.1, le=0.6, symbol="λ"
+    )
+
+
+class Budget(Group):
+    """Municipal budgets: revenue, service costs, reserves."""
+
+    revenue_per_capita: float = param(
+        400.0,
+        "fiscal revenue per inhabitant at 10⁴ inhabitants",
+        ge=50,
+        le=5_000,
+        unit="€/inh./yr",
+        symbol="y_0",
+    )
+    revenue_exponent: float = param(
+        1.05, "revenue ∝ P^β_Y (agglomeration economies)", ge=0.9, le=1.3, symbol="β_Y"
+    )
+    initial_reserve_years: float = param(
+        1.0, "initial budget, in years of fiscal revenue", ge=0.0, le=10.0, unit="yr"
+    )
+
+
+class Funding(Group):
+    """State funding of cooperation."""
+
+    matching_share: float = param(
+        0.0,
+        "share of a cooperator's contribution matched by the state",
+        ge=0.0,
+        le=0.8,
+        symbol="ρ",
+        lever=True,
+    )
+
+
+class Metrics(Group):
+    """How outcomes are measured."""
+
+    convergence_window: int = param(
+        10, "years over which β-convergence is measured", ge=1, le=50, unit="yr"
+    )
+
+
+class Run(Group):
+    """Run length and seed (what the CLI's --steps and --seed override)."""
+
+    steps: int = param(40, "years simulated", ge=0, le=10_000, unit="yr")
+    burn_in: int = param(
+        10, "years before policy year 0 (the `year` column)", ge=0, le=1_000, unit="yr"
+    )
+    seed: int = param(0, "root seed of the run's random generator", ge=0, le=2**63 - 1)
+
+
+class Parameters(Group):
+    """All the parameters of one model run, grouped as in a scenario file."""
+
+    run: Run = Field(default_factory=Run, description="run length and seed")
+    geometry: Geometry = Field(default_factory=Geometry, description="synthetic territories")
+    network: Network = Field(default_factory=Network, description="interaction network")
+    services: Services = Field(default_factory=Services, description="service domains")
+    engineering: Engineering = Field(
+        default_factory=Engineering, description="engineering capacity"
+    )
+    game: Game = Field(default_factory=Game, description="pairwise contest")
+    update: Update = Field(default_factory=Update, description="strategy revision")
+    learning: Learning = Field(default_factory=Learning, description="knowledge and trust")
+    budget: Budget = Field(default_factory=Budget, description="municipal budgets")
+    funding: Funding = Field(default_factory=Funding, description="state funding")
+    metrics: Metrics = Field(default_factory=Metrics, description="outcome measurement")
+
+    @property
+    def domain_names(self) -> tuple[str, ...]:
+        """Service domain names, in column order."""
+        return tuple(self.services.domains)
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """What the declaration says of one parameter (for docs, CLI help, sliders, sweeps)."""
+
+    path: str
+    type: str
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    choices: tuple[str, ...] | None
+    unit: str
+    symbol: str
+    meaning: str
+    lever: bool
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type == "bool":
+            return "true or false"
+        lo = "" if self.minimum is None else f"{format_number(self.minimum)} ≤ "
+        hi = "" if self.maximum is None else f" ≤ {format_number(self.maximum)}"
+        return f"{self.type} {lo}value{hi}".strip()
+
+
+def format_number(value: float) -> str:
+    """Numbers as people read them: 500 000, 0.05, 1.2 (no exponents for whole numbers)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:g}"
+
+
+def _field_info(path: str, field: Any) -> ParameterInfo:
+    annotation = field.annotation
+    choices = getattr(annotation, "__args__", None) if "Literal" in repr(annotation) else None
+    lo = hi = None
+    for constraint in field.metadata:
+        lo = getattr(constraint, "ge", lo)
+        hi = getattr(constraint, "le", hi)
+    extra = field.json_schema_extra or {}
+    type_name = "str" if choices else getattr(annotation, "__name__", str(annotation))
+    return ParameterInfo(
+        path=path,
+        type=type_name,
+        default=field.default,
+        minimum=lo,
+        maximum=hi,
+        choices=tuple(choices) if choices else None,
+        unit=extra.get("unit", ""),
+        symbol=extra.get("symbol", ""),
+        meaning=field.description or "",
+        lever=bool(extra.get("lever", False)),
+    )
+
+
+def parameter_table(parameters: Parameters | None = None) -> list[ParameterInfo]:
+    """List every scalar parameter with its declaration, in declaration order.
+
+    Domains are listed under the names of ``parameters`` (the defaults when None), each with the
+    declared range of a domain field and that domain's default value.
+    """
+    parameters = parameters or Parameters()
+    rows: list[ParameterInfo] = []
+    for group_name, group_field in Parameters.model_fields.items():
+        group_cls = group_field.annotation
+        group_value = getattr(parameters, group_name)
+        for name, field in group_cls.model_fields.items():
+            if name == "domains":
+                for domain, values in group_value.domains.items():
+                    for dname, dfield in Domain.model_fields.items():
+                        info = _field_info(f"{group_name}.domains.{domain}.{dname}", dfield)
+                        rows.append(_with_default(info, getattr(values, dname)))
+                continue
+            rows.append(_field_info(f"{group_name}.{name}", field))
+    return rows
+
+
+def _with_default(info: ParameterInfo, default: Any) -> ParameterInfo:
+    return ParameterInfo(**{**info.__dict__, "default": default})
+
+
+def lookup(path: str) -> ParameterInfo | None:
+    """Find a parameter's declaration by dotted path (any domain name is accepted)."""
+    parts = path.split(".")
+    if len(parts) == 4 and parts[:2] == ["services", "domains"]:
+        field = Domain.model_fields.get(parts[3])
+        return _field_info(path, field) if field else None
+    if len(parts) != 2 or parts[0] not in Parameters.model_fields:
+        return None
+    group_cls = Parameters.model_fields[parts[0]].annotation
+    field = group_cls.model_fields.get(parts[1])
+    return _field_info(path, field) if field and parts[1] != "domains" else None

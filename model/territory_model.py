@@ -1,0 +1,304 @@
+"""TerritoryModel: territories exchanging services and choosing to cooperate or compete.
+
+Data-oriented: the state is a structure of numpy arrays (one row per territory, one entry per
+directed network edge); :class:`~cohesim.model.agents.Territory` agents are views onto the rows.
+One step is one year, in the order of ``docs/model.md``:
+
+1. flows (static unless populations change: computed once at start),
+2. decisions of the revising territories,
+3. payoffs of the pairwise contest on every edge, minus uncompensated spill-over costs,
+4. learning (knowledge, trust) and budgets,
+5. outcome metrics, appended to :meth:`metrics_frame`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from . import decisions, outcomes
+from .agents import Territory
+from .flows import CandidatePairs, gravity_flows, interaction_network
+from .game import contest, edge_stakes
+from .parameters import KINDS, PERIURBAN, RURAL, Parameters
+from .territories import TerritoryTable, endowments, synthetic_territories
+
+
+class TerritoryModel(mesa.Model):
+    """Cooperation versus competition between territories.
+
+    Parameters
+    ----------
+    parameters
+        All parameters (defaults when None); see ``docs/parameters.md``.
+    rng
+        Seed or generator for every random draw; ``parameters.run.seed`` when None.
+    territories
+        Territories to use instead of the synthetic region the parameters describe.
+
+    Examples
+    --------
+    >>> from cohesim.model import TerritoryModel
+    >>> model = TerritoryModel(rng=1)
+    >>> model.run(5)
+    >>> len(model.agents), model.steps
+    (100, 5)
+    >>> frame = model.metrics_frame()
+    >>> list(frame["step"])
+    [0, 1, 2, 3, 4, 5]
+    """
+
+    def __init__(
+        self,
+        parameters: Parameters | None = None,
+        *,
+        rng: int | np.random.Generator | None = None,
+        territories: TerritoryTable | None = None,
+    ):
+        parameters = parameters if parameters is not None else Parameters()
+        super().__init__(rng=parameters.run.seed if rng is None else rng)
+        self.parameters = parameters
+        self.domain_names = parameters.domain_names
+        domains = list(parameters.services.domains.values())
+        self._value = np.array([d.value for d in domains])
+
+        table = (
+            territories if territories is not None else synthetic_territories(parameters, self.rng)
+        )
+        n = len(table)
+        self.name, self.kind = table.name, table.kind
+        self.population, self.x, self.y, self.area = table.population, table.x, table.y, table.area
+        own = endowments(table, parameters)
+        self.demand, self.capacity = own.demand, own.capacity
+        self.engineering = own.engineering.copy()
+        self.revenue, self.service_cost = own.revenue, own.service_cost
+        self.budget = own.budget.copy()
+        self.engineering_support = np.where(
+            (self.kind == PERIURBAN) | (self.kind == RURAL),
+            parameters.engineering.state_support,
+            0.0,
+        )
+
+        # Flows and the network are built once; only what the step needs is kept.
+        decay = np.array([d.decay_km for d in domains])
+        cutoff = parameters.network.flow_cutoff
+        pairs = CandidatePairs(self.x, self.y, radius=float(cutoff * decay.max()))
+        self.flows = gravity_flows(pairs, self.demand, self.capacity, decay, cutoff)
+        self.network = interaction_network(
+            pairs,
+            self.flows,
+            self.demand,
+            self.capacity,
+            self._value,
+            parameters.network.partners,
+            parameters.network.min_interdependence,
+        )
+        del pairs
+        spillover = np.array([d.spillover_cost for d in domains])
+        self.spillover_cost = self.flows.served_nonresidents @ spillover
+        demand_per_capita = np.array([d.demand for d in domains])
+        self.service_value = np.minimum(self.flows.access, 1.0) @ (self._value * demand_per_capita)
+
+        net = self.network
+        stake = edge_stakes(net, self._value, parameters.game.stake_share)
+        self.stake_total = np.bincount(net.src, stake, n)
+        # Scale of payoffs per inhabitant, so that the imitation noise K is dimensionless.
+        self.payoff_scale = max(self.stake_total.sum() / self.population.sum(), 1e-12)
+        cover = np.minimum(1.0, self.engineering_support / parameters.engineering.full_cover_fte)
+        self.contest = contest(parameters, stake, cover[net.src], parameters.game.synergy)
+
+        self.knowledge = np.full(len(net.src), parameters.learning.initial_knowledge)
+        self.trust = np.full(len(net.src), parameters.learning.initial_trust)
+        self.in_structure = np.zeros(len(net.src), dtype=bool)  # edges sharing a structure
+        strongest = np.zeros(n)
+        np.maximum.at(strongest, net.src, net.interdependence)
+        self._relative_interdependence = np.divide(
+            net.interdependence,
+            strongest[net.src],
+            out=np.zeros_like(net.interdependence),
+            where=strongest[net.src] > 0,
+        )
+
+        self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
+        self.payoff = np.zeros(n)
+        self.public_spending = 0.0
+        self.territories = [Territory(self, i) for i in range(n)]
+
+        self._rows: list[dict[str, float]] = []
+        self._log_welfare: deque[np.ndarray] = deque(
+            maxlen=parameters.metrics.convergence_window + 1
+        )
+        self._play()
+        self._record()
+
+    # -- the step ------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one year."""
+        self._revise()
+        self._play()
+        self._learn()
+        self.budget += self.revenue - self.service_cost + self.payoff
+        self._record()
+
+    def run(self, steps: int) -> None:
+        """Advance ``steps`` years."""
+        for _ in range(steps):
+            self.step()
+
+    def _revise(self) -> None:
+        u = self.parameters.update
+        n = len(self.cooperate)
+        # Knowledge and trust only change in _learn: the logit gains hold for the whole step.
+        gain = self._expected_gain() if u.rule == "logit" else None
+        if u.schedule == "synchronous":
+            revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
+            new = self._decide(revisers, self._scores, gain)
+            self.cooperate[revisers] = decisions.mutate(new, u.mutation, self.rng)
+        else:  # elementary updates one after the other, each seeing the strategies so far
+            for i in self.rng.integers(0, n, size=round(u.revision_rate * n)):
+                new = self._decide(np.array([i]), self._local_scores, gain)
+                self.cooperate[i] = decisions.mutate(new, u.mutation, self.rng)[0]
+
+    def _decide(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> np.ndarray:
+        """New strategies of ``revisers``, comparing payoffs given by ``score(territories)``."""
+        u = self.parameters.update
+        if u.rule == "logit":
+            return decisions.logit_choice(gain[revisers], u.noise, self.rng)
+        if u.rule == "fermi":
+            partner = decisions.fermi_partner(self.network, revisers, self.rng)
+            has = partner >= 0
+            theirs = np.zeros(len(revisers))
+            theirs[has] = score(partner[has])
+            adopt = has & decisions.fermi_adopt(score(revisers), theirs, u.noise, self.rng)
+            return np.where(adopt, self.cooperate[np.maximum(partner, 0)], self.cooperate[revisers])
+        if len(revisers) == 1:  # imitate_best for one territory: itself and its partners only
+            (i,) = revisers
+            lo, hi = self.network.indptr[i], self.network.indptr[i + 1]
+            group = np.concatenate([[i], self.network.dst[lo:hi]])
+            return self.cooperate[group[[int(np.argmax(score(group)))]]]
+        winner = decisions.best_neighbour(
+            self.network, score(np.arange(len(self.payoff))), revisers
+        )
+        return self.cooperate[winner]
+
+    def _expected_gain(self) -> np.ndarray:
+        c = self.contest
+        sigma = self.parameters.game.synergy
+        contribution = self.parameters.game.contribution * c.stake
+        perceived_reward = c.reward - (1 - self.knowledge) * (sigma - 1) * contribution
+        return decisions.expected_gain(
+            self.network,
+            perceived_reward,
+            c.sucker,
+            c.temptation,
+            c.punishment,
+            self.trust,
+            self.stake_total,
+        )
+
+    def _scores(self, which: np.ndarray) -> np.ndarray:
+        """Last year's payoffs per inhabitant, over the mean stake per inhabitant."""
+        return self.payoff[which] / self.population[which] / self.payoff_scale
+
+    def _local_scores(self, which: np.ndarray) -> np.ndarray:
+        """Payoffs under the current strategies, recomputed for a few territories."""
+        net = self.network
+        out = np.empty(len(which))
+        for k, i in enumerate(which):
+            edges = np.arange(net.indptr[i], net.indptr[i + 1])
+            own = np.full(len(edges), self.cooperate[i])
+            played = self.contest.payoffs(own, self.cooperate[net.dst[edges]], edges)
+            out[k] = played.sum() - self.spillover_cost[i]
+        return out / self.population[which] / self.payoff_scale
+
+    def _play(self) -> None:
+        """Payoffs: the contest on every edge, minus the spill-over costs no structure shares."""
+        net, c = self.network, self.contest
+        own, other = self.cooperate[net.src], self.cooperate[net.dst]
+        edge_payoff = c.payoffs(own, other)
+        self.payoff = np.bincount(net.src, edge_payoff, len(self.cooperate)) - self.spillover_cost
+        self.public_spending = float(c.subsidy[own & other].sum())
+        self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
+
+    def _learn(self) -> None:
+        """Knowledge K_ij and trust T_ij per directed edge (i perceives j)."""
+        learning = self.parameters.learning
+        inside = self.in_structure
+        rate = learning.knowledge_rate * (
+            inside + learning.observatory * self._relative_interdependence
+        )
+        self.knowledge += (
+            rate * (1 - self.knowledge)
+            - learning.knowledge_decay * (self.knowledge - learning.initial_knowledge) * ~inside
+        )
+        np.clip(self.knowledge, 0.0, 1.0, out=self.knowledge)
+        partner_cooperated = self.cooperate[self.network.dst]
+        self.trust += learning.trust_rate * (partner_cooperated - self.trust)
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def _record(self) -> None:
+        w, pop = self.welfare, self.population
+        net = self.network
+        mutual = self.cooperate[net.src] & self.cooperate[net.dst]
+        log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
+        self._log_welfare.append(log_w)
+        years = len(self._log_welfare) - 1
+        row: dict[str, float] = {
+            "step": self.steps,
+            "year": self.steps - self.parameters.run.burn_in,
+            "cooperation_rate": float(self.cooperate.mean()),
+            "cooperation_rate_pop": float(pop[self.cooperate].sum() / pop.sum()),
+            "mutual_cooperation": float(mutual.mean()) if len(mutual) else 0.0,
+            **outcomes.cohesion(w, pop, self.kind),
+            "beta_convergence": outcomes.convergence(self._log_welfare[0], log_w, years),
+            "welfare_mean": float((w * pop).sum() / pop.sum()),
+            "welfare_total": float((w * pop).sum()),
+            "public_spending": self.public_spending,
+        }
+        access = (self.flows.access * pop[:, None]).sum(axis=0) / pop.sum()
+        row.update(
+            {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
+        )
+        self._rows.append(row)
+
+    def metrics_frame(self) -> pd.DataFrame:
+        """One row per step recorded so far (step 0 is the initial state)."""
+        return pd.DataFrame(self._rows)
+
+    def territories_frame(self) -> pd.DataFrame:
+        """One row per territory, current state."""
+        frame = pd.DataFrame(
+            {
+                "id": np.arange(len(self.population)),
+                "name": self.name,
+                "kind": pd.Categorical.from_codes(self.kind, categories=list(KINDS)),
+                "population": self.population,
+                "x": self.x,
+                "y": self.y,
+                "area": self.area,
+                "strategy": np.where(self.cooperate, "cooperate", "compete"),
+                "budget": self.budget,
+                "engineering": self.engineering,
+                "payoff": self.payoff,
+                "welfare": self.welfare,
+                "partners": self.network.degree,
+            }
+        )
+        for k, m in enumerate(self.domain_names):
+            frame[f"access_{m}"] = self.flows.access[:, k]
+        return frame
+
+    @property
+    def cooperation_rate(self) -> float:
+        """Share of territories cooperating now."""
+        return float(self.cooperate.mean())
+
+    def probability_cooperate(self) -> np.ndarray:
+        """Logit propensity to cooperate of every territory, given current knowledge and trust."""
+        return expit(self._expected_gain() / self.parameters.update.noise)

@@ -1,0 +1,19 @@
+"""Shared fixtures for the cohesim tests."""
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The root of the repository (the folder holding pyproject.toml)."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir(repo_root: Path) -> Path:
+    """The folder of the shipped scenario files."""
+    return repo_root / "scenarios"

@@ -1,0 +1,67 @@
+"""Invariants that hold for any parameters drawn across their whole declared ranges."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cohesim.model import Parameters, TerritoryModel, parameter_table
+
+SMALL = {"geometry.n": (4, 120), "run.steps": (0, 0)}  # keep each example fast
+
+
+def value_strategy(info):
+    if info.choices:
+        return st.sampled_from(info.choices)
+    if info.type == "bool":
+        return st.booleans()
+    lo, hi = SMALL.get(info.path, (info.minimum, info.maximum))
+    if info.type == "int":
+        return st.integers(int(lo), int(min(hi, 10**6)))
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def parameters(draw):
+    data: dict = {}
+    for info in parameter_table():
+        value = draw(value_strategy(info))
+        target = data
+        *groups, key = info.path.split(".")
+        for group in groups:
+            target = target.setdefault(group, {})
+        target[key] = value
+    g = data["geometry"]
+    g["n_urban"] = min(g["n_urban"], g["n"] - 1)
+    g["n_metropoles"] = min(g["n_metropoles"], g["n_urban"])
+    g["min_population"] = min(g["min_population"], g["largest_population"])
+    return Parameters.model_validate(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=parameters(), seed=st.integers(0, 2**32))
+def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
+    m = TerritoryModel(p, rng=seed)
+    for _ in range(3):
+        before = m.budget.copy()
+        m.step()
+        np.testing.assert_allclose(
+            m.budget - before,
+            m.revenue - m.service_cost + m.payoff,
+            rtol=1e-9,
+            atol=1e-6 * max(1.0, np.abs(m.budget).max()),
+        )
+    frame = m.metrics_frame()
+    numbers = frame.drop(columns=["beta_convergence"]).to_numpy(dtype=float)
+    assert np.isfinite(numbers).all(), frame.columns[~np.isfinite(numbers).all(axis=0)].tolist()
+    assert np.isfinite(frame["beta_convergence"].iloc[1:]).all()
+    assert np.all(m.population > 0)
+    assert np.all(m.capacity >= 0) and np.all(m.demand >= 0)
+    assert np.all(m.engineering >= 0)
+    assert np.all((m.flows.access >= 0) & (m.flows.access <= 1))
+    assert np.all(m.flows.served <= m.capacity * (1 + 1e-9))
+    assert np.all((m.knowledge >= 0) & (m.knowledge <= 1))
+    assert np.all((m.trust >= 0) & (m.trust <= 1))
+    assert frame["gini"].min() >= 0 and frame["gini"].max() < 1
+    np.testing.assert_allclose(
+        frame["theil"], frame["theil_between"] + frame["theil_within"], rtol=1e-9, atol=1e-12
+    )
