@@ -29,7 +29,11 @@ SUMMARY_METRICS = (
     ("theil_within", "  within kinds"),
     ("urban_rural_gap", "urban / rural mean welfare"),
     ("welfare_mean", "mean welfare (€/inh./yr)"),
+    ("structures_active", "cooperation structures active"),
+    ("edge_coverage", "partnerships inside a structure"),
+    ("public_spending_cumulative", "public money spent so far (€)"),
 )
+WHOLE_NUMBERS = ("welfare_mean", "structures_active", "public_spending_cumulative")
 
 err = Console(stderr=True)
 out = Console()
@@ -164,14 +168,37 @@ def _print_summary(result: RunResult, folder: Path) -> None:
         (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
     ]
     for column, label in (*SUMMARY_METRICS, *access):
-        digits = ",.0f" if column == "welfare_mean" else ".3f"
+        digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
         table.add_row(label, format(first[column], digits), format(last[column], digits))
     out.print(table)
+    out.print(_inventory_table(result))
     out.print(
         f"{len(result.territories)} territories in {result.wall_seconds:.2f} s → "
         f"{escape(str(folder))}",
         highlight=False,
     )
+
+
+def _inventory_table(result: RunResult) -> Table:
+    """The recensement by kind: formed, still active, dissolved, mean life, state funding."""
+    inventory = result.inventory
+    table = Table(title="Inventory of cooperation structures (recensement)")
+    for column in ("kind", "formed", "active", "dissolved", "mean life (yr)", "state funding (€)"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    end_year = int(result.timeseries["year"].iloc[-1])
+    for kind in inventory["kind"].cat.categories:
+        rows = inventory[inventory["kind"] == kind]
+        ended = rows["year_dissolved"].notna()
+        life = rows["year_dissolved"].fillna(end_year) - rows["year_formed"]
+        table.add_row(
+            kind,
+            str(len(rows)),
+            str(int((~ended).sum())),
+            str(int(ended.sum())),
+            f"{life.mean():.1f}" if len(rows) else "–",
+            f"{rows['funding_received'].sum():,.0f}",
+        )
+    return table
 
 
 @main.command()

@@ -1,9 +1,11 @@
 """The results store for single runs: one folder per run, written atomically, read back checked.
 
 A run folder holds ``timeseries.parquet`` (one row per step), ``territories.parquet`` (one row
-per territory at the end), ``manifest.json`` (resolved scenario, seed, versions, git commit,
-times) and ``summary.png``. Files are written into a hidden sibling folder that is renamed into
-place only when complete, so a run killed midway never leaves a folder that looks finished.
+per territory at the end), ``inventory.parquet`` (one row per cooperation structure ever formed),
+``memberships.parquet`` (one row per membership ever held), ``manifest.json`` (resolved scenario,
+seed, versions, git commit, times) and ``summary.png``. Files are written into a hidden sibling
+folder that is renamed into place only when complete, so a run killed midway never leaves a
+folder that looks finished.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import pandas as pd
 
 from .runs import RunResult
 
-RUN_FILES = ("timeseries.parquet", "territories.parquet", "manifest.json")
+TABLES = ("timeseries", "territories", "inventory", "memberships")
+RUN_FILES = (*(f"{table}.parquet" for table in TABLES), "manifest.json")
 PACKAGES = ("cohesim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
 
@@ -120,8 +123,8 @@ def write_run(
 ) -> Path:
     """Write a run folder atomically; ``figures(folder)`` may add figures before it is sealed."""
     with atomic_folder(out, overwrite) as folder:
-        result.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-        result.territories.to_parquet(folder / "territories.parquet", index=False)
+        for table in TABLES:
+            getattr(result, table).to_parquet(folder / f"{table}.parquet", index=False)
         if figures is not None:
             figures(folder)
         # the manifest last: a folder with a manifest is complete
@@ -137,6 +140,8 @@ class RunFolder:
     path: Path
     timeseries: pd.DataFrame
     territories: pd.DataFrame
+    inventory: pd.DataFrame
+    memberships: pd.DataFrame
     manifest: dict[str, Any]
 
 
@@ -153,9 +158,9 @@ def read_run(path: str | Path) -> RunFolder:
     except (OSError, ValueError) as error:
         raise ResultsError(f"{path / 'manifest.json'}: unreadable manifest: {error}") from None
     tables = {}
-    for name in ("timeseries", "territories"):
+    for name in TABLES:
         try:
             tables[name] = pd.read_parquet(path / f"{name}.parquet")
         except Exception as error:  # pyarrow raises several types for damaged files
             raise ResultsError(f"{path / name}.parquet: unreadable table: {error}") from None
-    return RunFolder(path, tables["timeseries"], tables["territories"], info)
+    return RunFolder(path, **tables, manifest=info)

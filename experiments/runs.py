@@ -21,6 +21,8 @@ class RunResult:
     scenario: Scenario
     timeseries: pd.DataFrame
     territories: pd.DataFrame
+    inventory: pd.DataFrame
+    memberships: pd.DataFrame
     started: datetime
     finished: datetime
     wall_seconds: float
@@ -76,6 +78,8 @@ def run_scenario(
         scenario=scenario,
         timeseries=model.metrics_frame(),
         territories=model.territories_frame(),
+        inventory=model.inventory_frame(),
+        memberships=model.memberships_frame(),
         started=started,
         finished=datetime.now(UTC),
         wall_seconds=time.perf_counter() - clock,

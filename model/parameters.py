@@ -10,10 +10,12 @@ Groups map one-to-one onto the tables of a scenario file (``[geometry]``, ``[gam
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 KINDS: tuple[str, ...] = ("metropole", "urban", "periurban", "rural")
 """Territory kinds, in the order of their integer codes in the model arrays."""
@@ -167,13 +169,33 @@ class Domain(Group):
     land_based: bool = param(False, "capacity scales with area rather than population")
 
 
+DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "health": {"scaling": 1.1, "decay_km": 25.0},
+    "jobs": {"scaling": 1.15, "decay_km": 30.0},
+    "mobility": {"scaling": 1.0, "decay_km": 20.0},
+    # Food is produced on land and sold, not a public service: no public cost (docs/model.md).
+    "food": {
+        "scaling": 1.0,
+        "decay_km": 15.0,
+        "land_based": True,
+        "spillover_cost": 0.0,
+        "unit_cost": 0.0,
+    },
+}
+"""Defaults of the four standard domains; a domain table that omits a key takes them."""
+
+
 def _default_domains() -> dict[str, Domain]:
+    return {name: Domain(**values) for name, values in DOMAIN_DEFAULTS.items()}
+
+
+def _fill_defaults(given: Any, defaults: dict[str, dict[str, Any]]) -> Any:
+    """Complete partial tables of known names with their own defaults (not the class's)."""
+    if not isinstance(given, dict):
+        return given
     return {
-        "health": Domain(scaling=1.1, decay_km=25.0),
-        "jobs": Domain(scaling=1.15, decay_km=30.0),
-        "mobility": Domain(scaling=1.0, decay_km=20.0),
-        # Food is produced on land and sold, not a public service: no public cost (docs/model.md).
-        "food": Domain(scaling=1.0, decay_km=15.0, land_based=True, spillover_cost=0, unit_cost=0),
+        name: {**defaults[name], **table} if name in defaults and isinstance(table, dict) else table
+        for name, table in given.items()
     }
 
 
@@ -187,6 +209,13 @@ class Services(Group):
         min_length=1,
         max_length=12,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standard_domain_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "domains" in data:
+            data = {**data, "domains": _fill_defaults(data["domains"], DOMAIN_DEFAULTS)}
+        return data
 
     @model_validator(mode="after")
     def _domain_names(self) -> Services:
@@ -232,6 +261,19 @@ class Engineering(Group):
         le=0.5,
         unit="FTE",
         symbol="H_state",
+        lever=True,
+    )
+    targeting: Literal["uniform", "needs", "rural_first"] = param(
+        "uniform",
+        "how the state pool is shared: equally, by engineering deficit, or rural territories only",
+        lever=True,
+    )
+    lending_share: float = param(
+        0.0,
+        "share of a métropole's engineering lent to its non-urban partners",
+        ge=0.0,
+        le=0.2,
+        symbol="η_H",
         lever=True,
     )
     full_cover_fte: float = param(
@@ -364,14 +406,166 @@ class Budget(Group):
 
 
 class Funding(Group):
-    """State funding of cooperation."""
+    """State funding of cooperation (matching, grants, the annual budget)."""
 
     matching_share: float = param(
         0.0,
-        "share of a cooperator's contribution matched by the state",
+        "share of cooperators' contributions and of structures' setup costs paid by the state",
         ge=0.0,
         le=0.8,
         symbol="ρ",
+        lever=True,
+    )
+    grant_years: int = param(
+        3,
+        "years of a structure's life during which matching and grants are paid",
+        ge=1,
+        le=10,
+        unit="yr",
+        symbol="T_g",
+        lever=True,
+    )
+    conditional_grant: float = param(
+        0.0,
+        "grant per structure-year while the structure delivers (first T_g years)",
+        ge=0.0,
+        le=100_000,
+        unit="€/structure/yr",
+        symbol="g_cond",
+        lever=True,
+    )
+    annual_cap: float = param(
+        0.0,
+        "state budget for cooperation per year; payments are scaled down to fit (0 = no cap)",
+        ge=0.0,
+        le=1e12,
+        unit="€/yr",
+        lever=True,
+    )
+
+
+class StructureKind(Group):
+    """Costs and returns of one kind of cooperation structure (per domain for a pôle)."""
+
+    setup_fte: float = param(
+        0.1, "engineering to set it up", ge=0.0, le=10.0, unit="FTE", symbol="κ_H"
+    )
+    setup_cost: float = param(
+        0.0, "money to set it up, per member", ge=0.0, le=1e6, unit="€", symbol="κ_M"
+    )
+    running_fte: float = param(
+        0.05, "engineering to run it, per member", ge=0.0, le=5.0, unit="FTE/yr", symbol="μ_H"
+    )
+    running_cost: float = param(
+        2_000, "money to run it, per member", ge=0.0, le=1e6, unit="€/yr", symbol="μ_M"
+    )
+    synergy: float = param(
+        1.05,
+        "return on pooled contributions (value = (r - 1) × pooled)",
+        ge=1.0,
+        le=2.0,
+        symbol="r",
+    )
+
+
+class Structures(Group):
+    """Cooperation structures: ententes, contrats de réciprocité, syndicats mixtes, pôles."""
+
+    contribution: float = param(
+        20.0,
+        "spending pooled per inhabitant and domain covered",
+        ge=5.0,
+        le=100.0,
+        unit="€/inh./yr",
+        symbol="c_m",
+    )
+    non_member_share: float = param(
+        0.3,
+        "share of a structure's value reaching non-members through their flows",
+        ge=0.0,
+        le=1.0,
+        symbol="φ",
+    )
+    amortisation_years: int = param(
+        5, "years over which setup costs are spread", ge=1, le=20, unit="yr", symbol="τ_a"
+    )
+    exit_years: int = param(
+        3,
+        "years of negative net benefit in a row after which a member leaves",
+        ge=1,
+        le=5,
+        unit="yr",
+        symbol="n_exit",
+    )
+    distrust_weight: float = param(
+        1.0, "weight of distrust on perceived costs", ge=0.0, le=3.0, symbol="χ"
+    )
+    max_members: int = param(
+        12, "largest entente, syndicat or pôle (a contrat has two members)", ge=2, le=100
+    )
+    entente: StructureKind = Field(
+        default_factory=lambda: StructureKind(**KIND_DEFAULTS["entente"]),
+        description="entente / association: informal, cheap, weak synergy, one domain",
+    )
+    contrat: StructureKind = Field(
+        default_factory=lambda: StructureKind(**KIND_DEFAULTS["contrat"]),
+        description="contrat de réciprocité: bilateral, urban–rural, every domain",
+    )
+    syndicat: StructureKind = Field(
+        default_factory=lambda: StructureKind(**KIND_DEFAULTS["syndicat"]),
+        description="syndicat mixte: one domain, several members",
+    )
+    pole: StructureKind = Field(
+        default_factory=lambda: StructureKind(**KIND_DEFAULTS["pole"]),
+        description="pôle métropolitain: every domain (costs per domain), an urban member",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        return _fill_defaults(data, KIND_DEFAULTS)
+
+
+KIND_DEFAULTS: dict[str, dict[str, float]] = {
+    "entente": {
+        "setup_fte": 0.1,
+        "setup_cost": 0,
+        "running_fte": 0.05,
+        "running_cost": 2_000,
+        "synergy": 1.05,
+    },
+    "contrat": {
+        "setup_fte": 0.5,
+        "setup_cost": 20_000,
+        "running_fte": 0.2,
+        "running_cost": 10_000,
+        "synergy": 1.2,
+    },
+    "syndicat": {
+        "setup_fte": 1.0,
+        "setup_cost": 100_000,
+        "running_fte": 0.5,
+        "running_cost": 50_000,
+        "synergy": 1.4,
+    },
+    "pole": {
+        "setup_fte": 1.5,
+        "setup_cost": 150_000,
+        "running_fte": 0.5,
+        "running_cost": 50_000,
+        "synergy": 1.3,
+    },
+}
+"""Costs and returns of each structure kind (MODEL.md); a kind's table that omits a key
+takes these, not the generic StructureKind defaults."""
+
+
+class Pacte(Group):
+    """The Pacte État-métropoles (2016): each métropole allied with its neighbours."""
+
+    obligation: bool = param(
+        False,
+        "each métropole keeps at least one structure with non-urban partners",
         lever=True,
     )
 
@@ -409,12 +603,74 @@ class Parameters(Group):
     learning: Learning = Field(default_factory=Learning, description="knowledge and trust")
     budget: Budget = Field(default_factory=Budget, description="municipal budgets")
     funding: Funding = Field(default_factory=Funding, description="state funding")
+    structures: Structures = Field(default_factory=Structures, description="cooperation structures")
+    pacte: Pacte = Field(default_factory=Pacte, description="Pacte État-métropoles")
     metrics: Metrics = Field(default_factory=Metrics, description="outcome measurement")
+    changes: list[Change] = Field(
+        default_factory=list,
+        description="policy levers changed at given years ([[changes]] tables)",
+    )
 
     @property
     def domain_names(self) -> tuple[str, ...]:
         """Service domain names, in column order."""
         return tuple(self.services.domains)
+
+    @model_validator(mode="after")
+    def _changes_are_valid(self) -> Parameters:
+        for k, change in enumerate(self.changes):
+            try:
+                self.updated(change.set)
+            except ValidationError as error:
+                first = error.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ValueError(
+                    f"changes[{k}] (year {change.year}): {where} = {first['input']!r}: "
+                    f"{first['msg']}"
+                ) from None
+        return self
+
+    def updated(self, assignments: Mapping[str, Any]) -> Parameters:
+        """A validated copy with dotted-path assignments applied (``{"game.synergy": 1.5}``)."""
+        data = self.model_dump(exclude={"changes"})  # the copy holds no pending changes
+        for path, value in assignments.items():
+            set_dotted(data, path, value)
+        return Parameters.model_validate(data, strict=True)
+
+    def at_year(self, year: int) -> Parameters:
+        """The parameters in force in policy year ``year``, after the changes made so far."""
+        current = self
+        for change in sorted(self.changes, key=lambda c: c.year):
+            if change.year <= year:
+                current = current.updated(change.set)
+        return current
+
+
+class Change(Group):
+    """Levers set to new values from a given policy year on (year 0 = end of burn-in)."""
+
+    year: int = param(0, "policy year from which the values apply", ge=-1_000, le=10_000)
+    set: dict[str, bool | int | float | str] = Field(
+        description='lever paths and their new values, e.g. {"funding.matching_share" = 0}',
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _only_levers(self) -> Change:
+        for path in self.set:
+            info = lookup(path)
+            if info is None or not info.lever:
+                levers = ", ".join(p.path for p in parameter_table() if p.lever)
+                raise ValueError(f"{path!r} is not a policy lever; levers are: {levers}")
+        return self
+
+
+def set_dotted(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``data["a"]["b"]["c"] = value`` for ``path = "a.b.c"``, creating tables as needed."""
+    *tables, key = path.split(".")
+    for table in tables:
+        data = data.setdefault(table, {})
+    data[key] = value
 
 
 @dataclass(frozen=True)
@@ -476,22 +732,29 @@ def _field_info(path: str, field: Any) -> ParameterInfo:
 def parameter_table(parameters: Parameters | None = None) -> list[ParameterInfo]:
     """List every scalar parameter with its declaration, in declaration order.
 
-    Domains are listed under the names of ``parameters`` (the defaults when None), each with the
-    declared range of a domain field and that domain's default value.
+    Nested tables (structure kinds) are walked; service domains are listed under the names of
+    ``parameters`` (the defaults when None) with that domain's values as defaults. Timed
+    ``changes`` are not parameters and are not listed.
     """
     parameters = parameters or Parameters()
     rows: list[ParameterInfo] = []
-    for group_name, group_field in Parameters.model_fields.items():
-        group_cls = group_field.annotation
-        group_value = getattr(parameters, group_name)
-        for name, field in group_cls.model_fields.items():
-            if name == "domains":
-                for domain, values in group_value.domains.items():
-                    for dname, dfield in Domain.model_fields.items():
-                        info = _field_info(f"{group_name}.domains.{domain}.{dname}", dfield)
-                        rows.append(_with_default(info, getattr(values, dname)))
-                continue
-            rows.append(_field_info(f"{group_name}.{name}", field))
+    for name, field in Parameters.model_fields.items():
+        if name != "changes":
+            rows.extend(_walk(name, field.annotation, getattr(parameters, name)))
+    return rows
+
+
+def _walk(prefix: str, cls: type[Group], value: Group) -> list[ParameterInfo]:
+    rows = []
+    for name, field in cls.model_fields.items():
+        path = f"{prefix}.{name}"
+        if isinstance(field.annotation, type) and issubclass(field.annotation, Group):
+            rows.extend(_walk(path, field.annotation, getattr(value, name)))
+        elif name == "domains":
+            for domain, values in value.domains.items():
+                rows.extend(_walk(f"{path}.{domain}", Domain, values))
+        else:
+            rows.append(_with_default(_field_info(path, field), getattr(value, name)))
     return rows
 
 
@@ -500,13 +763,35 @@ def _with_default(info: ParameterInfo, default: Any) -> ParameterInfo:
 
 
 def lookup(path: str) -> ParameterInfo | None:
-    """Find a parameter's declaration by dotted path (any domain name is accepted)."""
+    """Find a parameter's declaration by dotted path (any domain name is accepted).
+
+    The default given is the one in force in a default ``Parameters()`` (e.g. a pôle's own
+    synergy rather than the generic structure kind's).
+    """
+    cls: Any = Parameters
+    value: Any = _defaults()
     parts = path.split(".")
-    if len(parts) == 4 and parts[:2] == ["services", "domains"]:
-        field = Domain.model_fields.get(parts[3])
-        return _field_info(path, field) if field else None
-    if len(parts) != 2 or parts[0] not in Parameters.model_fields:
-        return None
-    group_cls = Parameters.model_fields[parts[0]].annotation
-    field = group_cls.model_fields.get(parts[1])
-    return _field_info(path, field) if field and parts[1] != "domains" else None
+    k = 0
+    while k < len(parts):
+        field = cls.model_fields.get(parts[k])
+        if field is None or (cls is Parameters and parts[k] == "changes"):
+            return None
+        if cls is Services and parts[k] == "domains":
+            if len(parts) != k + 3:
+                return None
+            cls, value = Domain, value.domains.get(parts[k + 1], Domain())
+            k += 2
+            continue
+        if isinstance(field.annotation, type) and issubclass(field.annotation, Group):
+            cls, value = field.annotation, getattr(value, parts[k])
+            k += 1
+            continue
+        if k != len(parts) - 1:
+            return None
+        return _with_default(_field_info(path, field), getattr(value, parts[k]))
+    return None
+
+
+@functools.cache
+def _defaults() -> Parameters:
+    return Parameters()

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, outcomes
+from . import cooperation, decisions, levers, outcomes
 from .agents import Territory
 from .flows import CandidatePairs, gravity_flows, interaction_network
 from .game import contest, edge_stakes
-from .parameters import KINDS, PERIURBAN, RURAL, Parameters
+from .parameters import KINDS, METROPOLE, URBAN, Parameters
+from .structures import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
 from .territories import TerritoryTable, endowments, synthetic_territories
 
 
@@ -61,7 +62,9 @@ class TerritoryModel(mesa.Model):
     ):
         parameters = parameters if parameters is not None else Parameters()
         super().__init__(rng=parameters.run.seed if rng is None else rng)
-        self.parameters = parameters
+        self.scenario_parameters = parameters  # with the timed lever changes still to come
+        self.parameters = parameters.at_year(-parameters.run.burn_in)  # in force now
+        parameters = self.parameters
         self.domain_names = parameters.domain_names
         domains = list(parameters.services.domains.values())
         self._value = np.array([d.value for d in domains])
@@ -77,11 +80,6 @@ class TerritoryModel(mesa.Model):
         self.engineering = own.engineering.copy()
         self.revenue, self.service_cost = own.revenue, own.service_cost
         self.budget = own.budget.copy()
-        self.engineering_support = np.where(
-            (self.kind == PERIURBAN) | (self.kind == RURAL),
-            parameters.engineering.state_support,
-            0.0,
-        )
 
         # Flows and the network are built once; only what the step needs is kept.
         decay = np.array([d.decay_km for d in domains])
@@ -100,20 +98,23 @@ class TerritoryModel(mesa.Model):
         del pairs
         spillover = np.array([d.spillover_cost for d in domains])
         self.spillover_cost = self.flows.served_nonresidents @ spillover
+        # cost to an edge's source of serving its destination's residents, per domain
+        self.edge_spillover = self.network.flow[self.network.rev] * spillover
         demand_per_capita = np.array([d.demand for d in domains])
         self.service_value = np.minimum(self.flows.access, 1.0) @ (self._value * demand_per_capita)
 
         net = self.network
-        stake = edge_stakes(net, self._value, parameters.game.stake_share)
-        self.stake_total = np.bincount(net.src, stake, n)
+        self.stake = edge_stakes(net, self._value, parameters.game.stake_share)
+        self.stake_total = np.bincount(net.src, self.stake, n)
         # Scale of payoffs per inhabitant, so that the imitation noise K is dimensionless.
         self.payoff_scale = max(self.stake_total.sum() / self.population.sum(), 1e-12)
-        cover = np.minimum(1.0, self.engineering_support / parameters.engineering.full_cover_fte)
-        self.contest = contest(parameters, stake, cover[net.src], parameters.game.synergy)
+        self.registry = StructureRegistry(len(self.domain_names))
+        self._apply_levers()
 
         self.knowledge = np.full(len(net.src), parameters.learning.initial_knowledge)
         self.trust = np.full(len(net.src), parameters.learning.initial_trust)
         self.in_structure = np.zeros(len(net.src), dtype=bool)  # edges sharing a structure
+        self._covered = np.zeros(len(net.src))  # € of spill-over cost shared, per edge
         strongest = np.zeros(n)
         np.maximum.at(strongest, net.src, net.interdependence)
         self._relative_interdependence = np.divide(
@@ -126,6 +127,8 @@ class TerritoryModel(mesa.Model):
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
         self.payoff = np.zeros(n)
         self.public_spending = 0.0
+        self.public_spending_total = 0.0
+        self.engineering_used = 0.0
         self.territories = [Territory(self, i) for i in range(n)]
 
         self._rows: list[dict[str, float]] = []
@@ -139,11 +142,37 @@ class TerritoryModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one year."""
+        in_force = self.scenario_parameters.at_year(self.steps - self.parameters.run.burn_in)
+        if in_force != self.parameters:
+            self.parameters = in_force
+            self._apply_levers()
         self._revise()
+        cooperation.maintain(self)
+        cooperation.form(self)
         self._play()
         self._learn()
         self.budget += self.revenue - self.service_cost + self.payoff
         self._record()
+
+    def _apply_levers(self) -> None:
+        """Derive what the levers in force set: engineering support and lending, the contest."""
+        p, net = self.parameters, self.network
+        routine_free = (1 - p.engineering.routine_share) * self.engineering
+        contrat = p.structures.contrat
+        need = contrat.setup_fte / p.structures.amortisation_years + contrat.running_fte
+        self.engineering_support = levers.state_support(
+            self.kind, routine_free, p.engineering, need
+        )
+        self.engineering_lent, received = levers.lent_engineering(
+            self.kind, self.engineering, routine_free, net, p.engineering.lending_share
+        )
+        self.available_engineering = (
+            routine_free + self.engineering_support + received - self.engineering_lent
+        )
+        self.cover = np.minimum(
+            1.0, (self.engineering_support + received) / p.engineering.full_cover_fte
+        )
+        self.contest = contest(p, self.stake, self.cover[net.src], p.game.synergy)
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` years."""
@@ -213,16 +242,31 @@ class TerritoryModel(mesa.Model):
             edges = np.arange(net.indptr[i], net.indptr[i + 1])
             own = np.full(len(edges), self.cooperate[i])
             played = self.contest.payoffs(own, self.cooperate[net.dst[edges]], edges)
-            out[k] = played.sum() - self.spillover_cost[i]
+            out[k] = played.sum() + self.payoff[i] - self.contest_payoff[i]
         return out / self.population[which] / self.payoff_scale
 
     def _play(self) -> None:
-        """Payoffs: the contest on every edge, minus the spill-over costs no structure shares."""
-        net, c = self.network, self.contest
+        """Payoffs: the contest on every edge, returns of structures, minus spill-over costs.
+
+        The state pays matching on cooperating edges and on structures' setup costs, and
+        conditional grants; when they exceed the annual cap, all are scaled down to fit.
+        """
+        net, c, n = self.network, self.contest, len(self.cooperate)
         own, other = self.cooperate[net.src], self.cooperate[net.dst]
-        edge_payoff = c.payoffs(own, other)
-        self.payoff = np.bincount(net.src, edge_payoff, len(self.cooperate)) - self.spillover_cost
-        self.public_spending = float(c.subsidy[own & other].sum())
+        mutual = own & other
+        structures = cooperation.returns(self)
+        owed = float(c.subsidy[mutual].sum() + structures.grant.sum() + structures.matching.sum())
+        cap = self.parameters.funding.annual_cap
+        share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
+        edge_payoff = c.payoffs(own, other) - (1 - share) * np.where(mutual, c.subsidy, 0.0)
+        from_structures = cooperation.settle(self, structures, share)
+        shared_costs = np.bincount(net.src, structures.covered, n)
+        self.contest_payoff = np.bincount(net.src, edge_payoff, n)
+        self.payoff = self.contest_payoff + from_structures - (self.spillover_cost - shared_costs)
+        self.in_structure = structures.in_structure
+        self.public_spending = share * owed
+        self.public_spending_total += self.public_spending
+        self.engineering_used = float(structures.engineering.sum())
         self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
 
     def _learn(self) -> None:
@@ -260,12 +304,54 @@ class TerritoryModel(mesa.Model):
             "welfare_mean": float((w * pop).sum() / pop.sum()),
             "welfare_total": float((w * pop).sum()),
             "public_spending": self.public_spending,
+            "public_spending_cumulative": self.public_spending_total,
+            "engineering_used": self.engineering_used,
+            **self._structure_metrics(),
         }
         access = (self.flows.access * pop[:, None]).sum(axis=0) / pop.sum()
         row.update(
             {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
         )
         self._rows.append(row)
+
+    def _structure_metrics(self) -> dict[str, float]:
+        """Structures active (by kind), formed and dissolved this year, age, coverage."""
+        st = self.registry.structures
+        active = self.registry.active_structures()
+        by_kind = np.bincount(st["kind"][active], minlength=len(STRUCTURE_KINDS))
+        net = self.network
+        undirected = net.src < net.dst
+        urban = (self.kind == METROPOLE) | (self.kind == URBAN)
+        mixed = undirected & (urban[net.src] != urban[net.dst])
+        members = self.registry.members["territory"][self.registry.active_members()]
+        row = {
+            "structures_active": len(active),
+            **{
+                f"structures_active_{k}": int(c)
+                for k, c in zip(STRUCTURE_KINDS, by_kind, strict=True)
+            },
+            "structures_formed": int(np.count_nonzero(st["formed"] == self.steps))
+            if self.steps
+            else 0,
+            "structures_dissolved": int(np.count_nonzero(st["dissolved"] == self.steps)),
+            "structures_mean_age": float((self.steps - st["formed"][active]).mean())
+            if len(active)
+            else 0.0,
+            "edge_coverage": _share(self.in_structure[undirected]),
+            "urban_rural_coverage": _share(self.in_structure[mixed]),
+            "territories_in_structures": len(np.unique(members)) / len(self.population),
+        }
+        return row
+
+    def inventory_frame(self) -> pd.DataFrame:
+        """The recensement: one row per structure ever formed (see docs/model.md)."""
+        return inventory_frame(
+            self.registry, self.name, self.kind, self.domain_names, self.parameters.run.burn_in
+        )
+
+    def memberships_frame(self) -> pd.DataFrame:
+        """One row per membership ever held."""
+        return memberships_frame(self.registry, self.parameters.run.burn_in)
 
     def metrics_frame(self) -> pd.DataFrame:
         """One row per step recorded so far (step 0 is the initial state)."""
@@ -302,3 +388,7 @@ class TerritoryModel(mesa.Model):
     def probability_cooperate(self) -> np.ndarray:
         """Logit propensity to cooperate of every territory, given current knowledge and trust."""
         return expit(self._expected_gain() / self.parameters.update.noise)
+
+
+def _share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if len(mask) else 0.0

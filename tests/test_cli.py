@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cohesim.experiments.cli import main
-from cohesim.experiments.results import ResultsError, read_run, write_run
+from cohesim.experiments.results import TABLES, ResultsError, read_run, write_run
 from cohesim.experiments.runs import run_scenario
 from cohesim.experiments.scenario import ScenarioError, load_scenario
 from cohesim.model.parameters import KINDS
@@ -23,7 +23,14 @@ BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
 SHIPPED = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
 COHESIM = Path(sys.executable).parent / "cohesim"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUN_FILES = ("timeseries.parquet", "territories.parquet", "manifest.json", "summary.png")
+RUN_FILES = (
+    "timeseries.parquet",
+    "territories.parquet",
+    "inventory.parquet",
+    "memberships.parquet",
+    "manifest.json",
+    "summary.png",
+)
 DOMAINS = ("health", "jobs", "mobility", "food")
 TIMESERIES_COLUMNS = {
     "step",
@@ -435,7 +442,7 @@ def test_write_run_failing_figures_leaves_nothing(tmp_path, small_result):
         write_run(small_result, out, figures=figures)
     # the callback wrote into a staging folder, before the manifest, while out did not exist
     assert seen["folder"] != out
-    assert seen["files"] == ["territories.parquet", "timeseries.parquet"]
+    assert seen["files"] == sorted(f"{t}.parquet" for t in TABLES)
     assert seen["out_exists"] is False
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []

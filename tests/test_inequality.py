@@ -171,6 +171,24 @@ def test_weighted_mean():
     assert weighted_mean([-2.0, 2.0], [1, 3]) == 1.0  # any sign is allowed
 
 
+def test_extreme_weight_scales():
+    # Only relative weights matter, even for subnormal or huge weights (found by hypothesis).
+    x = np.array([1.0, 2.0, 5.0])
+    ref_w = np.array([1.0, 2.0, 1.0])
+    for scale in (5e-324, 1e-300, 1e300):
+        w = ref_w * scale
+        assert gini(x, w) == pytest.approx(gini(x, ref_w), rel=1e-12)
+        a, b = theil(x, w, [0, 0, 1]), theil(x, ref_w, [0, 0, 1])
+        assert (a.total, a.between, a.within) == pytest.approx(
+            (b.total, b.between, b.within), rel=1e-12
+        )
+        assert coefficient_of_variation(x, w) == pytest.approx(
+            coefficient_of_variation(x, ref_w), rel=1e-12
+        )
+        assert weighted_mean(x, w) == pytest.approx(weighted_mean(x, ref_w), rel=1e-12)
+    assert gini([1.0], [5e-324]) == 0.0
+
+
 def test_integer_weights_equal_replication():
     rng = np.random.default_rng(11)
     x = rng.lognormal(0.0, 1.0, 300)

@@ -12,6 +12,10 @@ from cohesim.model.flows import InteractionNetwork
 from cohesim.model.parameters import PERIURBAN, RURAL
 
 RULES = ["logit", "fermi", "imitate_best"]
+# running costs no structure can recoup: the core game alone
+NO_STRUCTURES = {
+    "structures": {k: {"running_cost": 1e6} for k in ("entente", "contrat", "syndicat", "pole")}
+}
 SCHEDULES = ["synchronous", "random_sequential"]
 
 
@@ -104,15 +108,22 @@ def test_budgets_obey_their_accounting_identity(rule):
         )
 
 
-def test_payoffs_are_the_contest_on_each_edge_minus_spillover(model):
+def test_contest_payoffs_are_the_payoff_matrix_on_each_edge(model):
     net, c = model.network, model.contest
-    expected = -model.spillover_cost.copy()
+    expected = np.zeros(len(model.population))
     for e in range(len(net.src)):
         i, j = net.src[e], net.dst[e]
         si, sj = model.cooperate[i], model.cooperate[j]
         table = {(1, 1): c.reward, (1, 0): c.sucker, (0, 1): c.temptation, (0, 0): c.punishment}
         expected[i] += table[(int(si), int(sj))][e]
-    np.testing.assert_allclose(model.payoff, expected, rtol=1e-12)
+    np.testing.assert_allclose(model.contest_payoff, expected, rtol=1e-12)
+
+
+def test_without_structures_payoff_is_contest_minus_spillover():
+    m = TerritoryModel(params(geometry={"n": 60}, **NO_STRUCTURES), rng=6)
+    m.run(3)
+    assert m.registry.structures.size == 0
+    np.testing.assert_allclose(m.payoff, m.contest_payoff - m.spillover_cost, rtol=1e-12)
 
 
 def test_default_contest_is_a_prisoners_dilemma(model):
@@ -201,8 +212,10 @@ def test_trust_follows_partner_behaviour():
 
 
 def test_knowledge_rises_with_the_observatory_and_stays_put_without():
-    still = TerritoryModel(params(geometry={"n": 30}), rng=8)
-    watched = TerritoryModel(params(geometry={"n": 30}, learning={"observatory": 0.5}), rng=8)
+    still = TerritoryModel(params(geometry={"n": 30}, **NO_STRUCTURES), rng=8)
+    watched = TerritoryModel(
+        params(geometry={"n": 30}, learning={"observatory": 0.5}, **NO_STRUCTURES), rng=8
+    )
     still.run(5)
     watched.run(5)
     k0 = still.parameters.learning.initial_knowledge

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cohesim.model import Parameters, TerritoryModel, parameter_table
+from cohesim.model import Parameters, TerritoryModel, cooperation, parameter_table
 
 SMALL = {"geometry.n": (4, 120), "run.steps": (0, 0)}  # keep each example fast
 
@@ -41,7 +41,8 @@ def parameters(draw):
 @given(p=parameters(), seed=st.integers(0, 2**32))
 def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
     m = TerritoryModel(p, rng=seed)
-    for _ in range(3):
+    cap = p.funding.annual_cap
+    for _ in range(4):
         before = m.budget.copy()
         m.step()
         np.testing.assert_allclose(
@@ -50,6 +51,12 @@ def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
             rtol=1e-9,
             atol=1e-6 * max(1.0, np.abs(m.budget).max()),
         )
+        # structures: engineering committed within what territories have, spending within cap
+        held, need = cooperation.engineering_commitments(m)
+        used = np.bincount(m.registry.members["territory"][held], need, len(m.population))
+        assert np.all(used <= m.available_engineering + 1e-9)
+        assert cap == 0 or m.public_spending <= cap * (1 + 1e-9)
+        assert m.public_spending >= 0
     frame = m.metrics_frame()
     numbers = frame.drop(columns=["beta_convergence"]).to_numpy(dtype=float)
     assert np.isfinite(numbers).all(), frame.columns[~np.isfinite(numbers).all(axis=0)].tolist()
@@ -65,3 +72,6 @@ def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
     np.testing.assert_allclose(
         frame["theil"], frame["theil_between"] + frame["theil_within"], rtol=1e-9, atol=1e-12
     )
+    inventory = m.inventory_frame()
+    assert frame["structures_active"].iloc[-1] == inventory["year_dissolved"].isna().sum()
+    assert (inventory["year_dissolved"].isna() == inventory["exit_cause"].isna()).all()

@@ -1,0 +1,71 @@
+"""Engineering levers: the state's support pool and the engineering métropoles lend.
+
+Both top up the free engineering of territories short of it (so they can join structures) and
+raise their engineering cover e_i, the share of the engagement lost when betrayed that support
+absorbs (the contest's S payoff).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .flows import InteractionNetwork
+from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN, Engineering
+
+
+def state_support(
+    kind: np.ndarray, free: np.ndarray, engineering: Engineering, need: float
+) -> np.ndarray:
+    """FTE of state support per territory.
+
+    The pool is ``state_support`` FTE per rural and periurban territory, shared ``uniform``
+    (equally among them), by ``needs`` (in proportion to each one's deficit below ``need``, the
+    free engineering a contrat de réciprocité asks per year; equally if nobody is short), or
+    ``rural_first`` (equally among rural territories only; periurban ones if there are none).
+    """
+    eligible = (kind == RURAL) | (kind == PERIURBAN)
+    pool = engineering.state_support * np.count_nonzero(eligible)
+    support = np.zeros(len(kind))
+    if pool <= 0:
+        return support
+    if engineering.targeting == "rural_first":
+        rural = kind == RURAL
+        eligible = rural if rural.any() else kind == PERIURBAN
+    weight = eligible.astype(float)
+    if engineering.targeting == "needs":
+        deficit = np.where(eligible, np.maximum(0.0, need - free), 0.0)
+        if deficit.sum() > 0:
+            weight = deficit
+    support[:] = pool * weight / weight.sum()
+    return support
+
+
+def lent_engineering(
+    kind: np.ndarray,
+    engineering_fte: np.ndarray,
+    free: np.ndarray,
+    network: InteractionNetwork,
+    share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Engineering métropoles lend, and what each territory receives: (lent out, received).
+
+    Each métropole lends ``share`` of its engineering (at most its free engineering) to its
+    non-urban partners, in proportion to interdependence.
+    """
+    n = len(kind)
+    lent_out = np.zeros(n)
+    received = np.zeros(n)
+    if share <= 0:
+        return lent_out, received
+    metropole = kind == METROPOLE
+    lent_out[metropole] = np.minimum(share * engineering_fte[metropole], free[metropole])
+    src, dst = network.src, network.dst
+    to_non_urban = metropole[src] & (kind[dst] != METROPOLE) & (kind[dst] != URBAN)
+    weight = np.where(to_non_urban, network.interdependence, 0.0)
+    total = np.bincount(src, weight, n)
+    given = np.divide(
+        weight * lent_out[src], total[src], out=np.zeros_like(weight), where=total[src] > 0
+    )
+    received = np.bincount(dst, given, n)
+    lent_out = np.bincount(src, given, n)  # a métropole with no non-urban partner lends nothing
+    return lent_out, received
