@@ -10,17 +10,21 @@ matplotlib.use("Agg")  # files only: no display needed, none expected on a clust
 import matplotlib.pyplot as plt
 import pandas as pd
 
+STRUCTURE_KINDS = ("entente", "contrat", "syndicat", "pole")
+
 
 def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") -> Path:
-    """Cooperation and cohesion over time, four panels, saved as PNG at ``path``."""
+    """Cooperation, cohesion, structures and access over time, six panels, saved as PNG."""
     path = Path(path)
     x = timeseries["year"] if "year" in timeseries else timeseries["step"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True, constrained_layout=True)
-    coop, ineq, gap, access = axes.flat
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True, constrained_layout=True)
+    coop, ineq, gap, structures, money, access = axes.flat
 
     coop.plot(x, timeseries["cooperation_rate"], label="territories")
     coop.plot(x, timeseries["cooperation_rate_pop"], label="population-weighted")
-    coop.set(title="Cooperation", ylabel="share cooperating", ylim=(0, 1))
+    if "edge_coverage" in timeseries:
+        coop.plot(x, timeseries["edge_coverage"], label="partnerships in a structure", ls="--")
+    coop.set(title="Cooperation", ylabel="share", ylim=(0, 1))
     coop.legend(frameon=False)
 
     ineq.plot(x, timeseries["gini"], label="Gini")
@@ -38,15 +42,30 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
     gap.axhline(1.0, color="grey", lw=0.8, ls=":")
     gap.set(title="Urban–rural gap", ylabel="mean welfare urban / rural")
 
+    kinds = [k for k in STRUCTURE_KINDS if f"structures_active_{k}" in timeseries]
+    if kinds:
+        structures.stackplot(
+            x, *(timeseries[f"structures_active_{k}"] for k in kinds), labels=kinds, alpha=0.7
+        )
+        structures.legend(frameon=False, loc="upper left")
+    structures.set(title="Cooperation structures active", ylabel="count")
+
+    if "public_spending" in timeseries:
+        money.bar(x, timeseries["public_spending"] / 1e6, color="tab:green", width=0.8)
+    money.set(title="Public money spent", ylabel="M€ per year")
+
     for column in (c for c in timeseries.columns if c.startswith("access_")):
         access.plot(x, timeseries[column], label=column.removeprefix("access_"))
     access.set(title="Access to services", ylabel="share of demand served", ylim=(0, 1.02))
     access.legend(frameon=False, ncols=2)
 
-    for ax in (gap, access):
+    for ax in axes.flat:
+        if "year" in timeseries:
+            ax.axvline(0, color="grey", lw=0.8, ls=":")  # end of burn-in: policy starts
+    for ax in axes[1]:
         ax.set_xlabel("year (0 = end of burn-in)" if "year" in timeseries else "step")
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path

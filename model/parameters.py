@@ -638,7 +638,13 @@ class Parameters(Group):
         return Parameters.model_validate(data, strict=True)
 
     def at_year(self, year: int) -> Parameters:
-        """The parameters in force in policy year ``year``, after the changes made so far."""
+        """The parameters in force in policy year ``year``, after the changes made so far.
+
+        Before year 0 (the burn-in) every policy lever is at its declared default: no policy.
+        So every scenario of a region reaches year 0 in the same state for the same seed.
+        """
+        if year < 0:
+            return self.updated({info.path: info.default for info in _lever_defaults()})
         current = self
         for change in sorted(self.changes, key=lambda c: c.year):
             if change.year <= year:
@@ -649,7 +655,7 @@ class Parameters(Group):
 class Change(Group):
     """Levers set to new values from a given policy year on (year 0 = end of burn-in)."""
 
-    year: int = param(0, "policy year from which the values apply", ge=-1_000, le=10_000)
+    year: int = param(0, "policy year from which the values apply", ge=0, le=10_000)
     set: dict[str, bool | int | float | str] = Field(
         description='lever paths and their new values, e.g. {"funding.matching_share" = 0}',
         min_length=1,
@@ -795,3 +801,8 @@ def lookup(path: str) -> ParameterInfo | None:
 @functools.cache
 def _defaults() -> Parameters:
     return Parameters()
+
+
+@functools.cache
+def _lever_defaults() -> tuple[ParameterInfo, ...]:
+    return tuple(info for info in parameter_table(_defaults()) if info.lever)

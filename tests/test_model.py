@@ -20,8 +20,11 @@ SCHEDULES = ["synchronous", "random_sequential"]
 
 
 def params(**groups):
-    """Default parameters with some groups changed, e.g. params(update={"rule": "fermi"})."""
-    return Parameters.model_validate(groups)
+    """Default parameters with some groups changed, e.g. params(update={"rule": "fermi"}).
+
+    Levers are in force from the first year (no burn-in) unless ``run`` says otherwise.
+    """
+    return Parameters.model_validate({"run": {"burn_in": 0}, **groups})
 
 
 @pytest.fixture(scope="module")

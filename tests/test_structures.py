@@ -11,7 +11,8 @@ KINDS = ("entente", "contrat", "syndicat", "pole")
 
 
 def params(**groups):
-    return Parameters.model_validate(groups)
+    """Parameters with some groups changed; levers in force from the first year (no burn-in)."""
+    return Parameters.model_validate({"run": {"burn_in": 0}, **groups})
 
 
 def pair(rural_population=8_000.0, urban_kind=URBAN):
@@ -106,11 +107,7 @@ def test_observatory_makes_partners_see_the_value_of_cooperating():
 
 
 def test_withdrawn_engineering_support_ends_the_contrat_for_lack_of_engineering():
-    m = pair_model(
-        steps=20,
-        engineering={"state_support": 0.5},
-        run={"burn_in": 0},
-    )
+    m = pair_model(steps=20, engineering={"state_support": 0.5})
     assert m.registry.structures.size == 1 and len(m.registry.active_structures()) == 1
     p = params(
         **STEADY,

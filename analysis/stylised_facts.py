@@ -1,0 +1,396 @@
+"""Which stylised facts the default parameters reproduce: runs the scenario library, writes a page.
+
+    python -m cohesim.analysis.stylised_facts --seeds 10 --out docs
+
+regenerates ``docs/stylised_facts.md`` and its figures under ``docs/figures/``. Each fact is
+measured the same way for every seed; the page reports means with 95 % confidence intervals
+across seeds and says plainly whether the fact holds. Nothing is tuned here: the parameters are
+those of the shipped scenario files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cohesim.experiments import build_model, load_scenario
+from cohesim.model.parameters import METROPOLE, URBAN
+
+from .figures import plt
+from .survival import kaplan_meier, structure_lifetimes, survival_at
+
+SCENARIOS = (
+    "baseline",
+    "matching_fund",
+    "engineering_support",
+    "funding_and_engineering",
+    "observatory",
+    "funding_withdrawn",
+    "high_competition",
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class ScenarioRuns:
+    """Per-seed tables of one scenario."""
+
+    timeseries: list[pd.DataFrame] = field(default_factory=list)
+    inventories: list[pd.DataFrame] = field(default_factory=list)
+    assortment: list[float] = field(default_factory=list)  # observed − shuffled
+    strong_coverage: list[pd.Series] = field(default_factory=list)  # per year, top quartile
+    weak_coverage: list[pd.Series] = field(default_factory=list)  # per year, other edges
+    urban_rural: list[np.ndarray] = field(default_factory=list)  # per structure: mixed members
+
+    def series(self, column: str) -> pd.DataFrame:
+        """One column per seed, indexed by year."""
+        return pd.concat(
+            [ts.set_index("year")[column] for ts in self.timeseries], axis=1, ignore_index=True
+        )
+
+
+def run_library(seeds: Iterable[int], scenarios_dir: Path) -> dict[str, ScenarioRuns]:
+    """Run each scenario once per seed (same seeds for every scenario: common random numbers)."""
+    out = {}
+    for name in SCENARIOS:
+        scenario = load_scenario(scenarios_dir / f"{name}.toml")
+        runs = ScenarioRuns()
+        for seed in seeds:
+            model = build_model(scenario.with_parameters(**{"run.seed": seed}))
+            net = model.network
+            strong = net.interdependence >= np.quantile(net.interdependence, 0.75)
+            undirected = net.src < net.dst
+            strong_share, weak_share = [], []
+            for _ in range(scenario.parameters.run.steps):
+                model.step()
+                strong_share.append(model.in_structure[undirected & strong].mean())
+                weak_share.append(model.in_structure[undirected & ~strong].mean())
+            ts = model.metrics_frame()
+            years = ts["year"].iloc[1:].to_numpy()
+            runs.timeseries.append(ts)
+            runs.inventories.append(model.inventory_frame())
+            runs.strong_coverage.append(pd.Series(strong_share, index=years))
+            runs.weak_coverage.append(pd.Series(weak_share, index=years))
+            runs.assortment.append(_assortment(model))
+            urban = (model.kind == METROPOLE) | (model.kind == URBAN)
+            runs.urban_rural.append(
+                np.array(
+                    [
+                        urban[m].any() and (~urban[m]).any()
+                        for m in model.inventory_frame()["members"]
+                    ],
+                    dtype=bool,
+                )
+            )
+        out[name] = runs
+    return out
+
+
+def _assortment(model) -> float:
+    """P(partner cooperates, given a cooperator) minus the same with strategies shuffled."""
+    net = model.network
+    coop = model.cooperate
+
+    def conditional(strategy: np.ndarray) -> float:
+        mask = strategy[net.src]
+        return float(strategy[net.dst][mask].mean()) if mask.any() else 0.0
+
+    rng = np.random.default_rng(0)  # for the null model only, not the simulation
+    shuffled = np.mean([conditional(rng.permutation(coop)) for _ in range(20)])
+    return conditional(coop) - shuffled
+
+
+def mean_ci(values: Iterable[float]) -> tuple[float, float, float]:
+    """Mean and 95 % t confidence interval across seeds."""
+    x = np.asarray(list(values), dtype=float)
+    m = float(x.mean())
+    if len(x) < 2 or x.std() == 0:
+        return m, m, m
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def fmt(values: Iterable[float], digits: int = 2) -> str:
+    """'mean [low, high]'."""
+    m, lo, hi = mean_ci(values)
+    return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def late(runs: ScenarioRuns, column: str, start: int = 20) -> list[float]:
+    """Per seed, the mean of a column over years ≥ start."""
+    return [float(ts.loc[ts["year"] >= start, column].mean()) for ts in runs.timeseries]
+
+
+def policy_structures(runs: ScenarioRuns) -> list[pd.DataFrame]:
+    """Per seed, the structures formed from year 0 on, with lifetimes."""
+    out = []
+    for ts, inventory in zip(runs.timeseries, runs.inventories, strict=True):
+        life = structure_lifetimes(inventory, int(ts["year"].iloc[-1]))
+        out.append(life[inventory["year_formed"].to_numpy() >= 0])
+    return out
+
+
+def facts(results: dict[str, ScenarioRuns], grant_years: int, exit_years: int) -> list[dict]:
+    """Measure each stylised fact; each row says what was measured and whether it holds."""
+    base, fund, eng = results["baseline"], results["matching_fund"], results["engineering_support"]
+    rows = []
+
+    coop = late(base, "cooperation_rate")
+    cover = late(base, "edge_coverage")
+    rows.append(
+        {
+            "fact": "Competition dominates when no lever is used",
+            "measure": "baseline, years 20–30: share of territories cooperating; share of "
+            "partnerships inside a structure",
+            "result": f"cooperating {fmt(coop)}; covered {fmt(cover)}",
+            "holds": mean_ci(coop)[2] < 0.5,
+        }
+    )
+
+    formed_b = [len(x) for x in policy_structures(base)]
+    formed_f = [len(x) for x in policy_structures(fund)]
+    life_b = pd.concat(policy_structures(base))
+    life_f = pd.concat(policy_structures(fund))
+    km_b = kaplan_meier(life_b["duration"], life_b["ended"])
+    km_f = kaplan_meier(life_f["duration"], life_f["ended"])
+    hazard_b = _window_hazard(km_b, grant_years, exit_years)
+    hazard_f = _window_hazard(km_f, grant_years, exit_years)
+    early_f = _window_hazard(km_f, 0, grant_years)
+    more = mean_ci(np.subtract(formed_f, formed_b))[1] > 0
+    shorter = survival_at(km_f, 5) < survival_at(km_b, 5)
+    drop = hazard_f > early_f
+    rows.append(
+        {
+            "fact": "Funding without engineering raises formations but shortens lifetimes, "
+            "with a survival drop when grants end",
+            "measure": "matching_fund vs baseline, structures formed from year 0: count per "
+            f"run; Kaplan–Meier S(5 yr); yearly hazard at ages {grant_years}–"
+            f"{grant_years + exit_years} (grants ended) vs ages 0–{grant_years - 1}",
+            "result": f"formed {fmt(formed_f, 1)} vs {fmt(formed_b, 1)}; S(5) "
+            f"{survival_at(km_f, 5):.2f} vs {survival_at(km_b, 5):.2f}; hazard after grants "
+            f"{hazard_f:.3f} vs during {early_f:.3f} (baseline after: {hazard_b:.3f})",
+            "holds": bool(more and shorter and drop),
+            "parts": f"more formations: {_yes(more)}; shorter lives: {_yes(shorter)}; "
+            f"drop when grants end: {_yes(drop)}",
+        }
+    )
+
+    s_b = _mixed_survival(base)
+    s_e = _mixed_survival(eng)
+    rows.append(
+        {
+            "fact": "Engineering support improves survival of urban–rural structures",
+            "measure": "engineering_support vs baseline: Kaplan–Meier S(5 yr) of structures "
+            "with urban and non-urban members, formed from year 0",
+            "result": f"{s_e:.2f} vs {s_b:.2f}",
+            "holds": s_e > s_b,
+        }
+    )
+
+    obs = results["observatory"]
+    coop_o = late(obs, "cooperation_rate")
+    diff = np.subtract(coop_o, coop)
+    strong = pd.concat(obs.strong_coverage, axis=1).mean(axis=1)
+    weak = pd.concat(obs.weak_coverage, axis=1).mean(axis=1)
+    early = strong.loc[0:10].mean() > weak.loc[0:10].mean()
+    rows.append(
+        {
+            "fact": "Knowledge (ψ) raises cooperation, high-interdependence pairs first",
+            "measure": "observatory vs baseline: cooperation, years 20–30 (paired by seed); "
+            "share of the top quarter of partnerships by interdependence inside a structure "
+            "vs the others, years 0–10",
+            "result": f"difference {fmt(diff)}; strongest pairs covered "
+            f"{strong.loc[0:10].mean():.3f} vs others {weak.loc[0:10].mean():.3f}",
+            "holds": bool(mean_ci(diff)[1] > 0 and early),
+            "parts": f"raises cooperation: {_yes(mean_ci(diff)[1] > 0)}; strongest pairs "
+            f"first: {_yes(early)}",
+        }
+    )
+
+    assort = base.assortment
+    rows.append(
+        {
+            "fact": "Clusters of cooperators persist on networks",
+            "measure": "baseline, year 30: P(partner cooperates, given a cooperator) minus "
+            "the same "
+            "with strategies shuffled over territories",
+            "result": fmt(assort, 3),
+            "holds": mean_ci(assort)[1] > 0,
+        }
+    )
+
+    withdrawn, funded = results["funding_withdrawn"], results["matching_fund"]
+    after = np.subtract(late(withdrawn, "structures_active"), late(base, "structures_active"))
+    coop_after = np.subtract(late(withdrawn, "cooperation_rate"), coop)
+    rows.append(
+        {
+            "fact": "Withdrawing a lever shows hysteresis",
+            "measure": "funding_withdrawn (fund withdrawn in year 10) minus baseline, years "
+            "20–30, paired by seed: structures active; share cooperating",
+            "result": f"structures {fmt(after, 1)}; cooperating {fmt(coop_after)} "
+            f"(while funded, structures {fmt(late(funded, 'structures_active'), 1)})",
+            "holds": mean_ci(after)[1] > 0,
+        }
+    )
+    return rows
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _window_hazard(curve: pd.DataFrame, start: float, stop: float) -> float:
+    """Mean yearly hazard over ages [start, stop] from a Kaplan–Meier table."""
+    window = curve[(curve["time"] >= start) & (curve["time"] <= stop)]
+    if window.empty:
+        return 0.0
+    years = max(stop - start, 1)
+    return float((window["ended"] / window["at_risk"]).sum() / years)
+
+
+def _mixed_survival(runs: ScenarioRuns, age: float = 5) -> float:
+    lives = []
+    for ts, inventory, mixed in zip(
+        runs.timeseries, runs.inventories, runs.urban_rural, strict=True
+    ):
+        life = structure_lifetimes(inventory, int(ts["year"].iloc[-1]))
+        keep = mixed & (inventory["year_formed"].to_numpy() >= 0)
+        lives.append(life[keep])
+    life = pd.concat(lives)
+    return (
+        survival_at(kaplan_meier(life["duration"], life["ended"]), age)
+        if len(life)
+        else float("nan")
+    )
+
+
+def figures(results: dict[str, ScenarioRuns], out: Path) -> list[Path]:
+    """Cooperation and structures over time per scenario; survival curves."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
+    for name, runs in results.items():
+        for ax, column in ((ax1, "cooperation_rate"), (ax2, "structures_active")):
+            frame = runs.series(column)
+            ax.plot(frame.index, frame.mean(axis=1), label=name)
+    ax1.set(title="Share of territories cooperating (mean over seeds)", xlabel="year", ylim=(0, 1))
+    ax2.set(title="Cooperation structures active (mean over seeds)", xlabel="year")
+    for ax in (ax1, ax2):
+        ax.axvline(0, color="grey", lw=0.8, ls=":")
+    ax2.axvline(10, color="tab:red", lw=0.8, ls=":")
+    ax1.legend(frameon=False, fontsize=8)
+    paths.append(out / "stylised_cooperation.png")
+    fig.savefig(paths[-1], dpi=90)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    for name in ("baseline", "matching_fund", "engineering_support", "funding_and_engineering"):
+        life = pd.concat(policy_structures(results[name]))
+        curve = kaplan_meier(life["duration"], life["ended"])
+        ax.step(np.r_[0, curve["time"]], np.r_[1, curve["survival"]], where="post", label=name)
+    ax.set(title="Survival of structures formed from year 0", xlabel="age (years)", ylabel="S(age)")
+    ax.legend(frameon=False)
+    paths.append(out / "stylised_survival.png")
+    fig.savefig(paths[-1], dpi=90)
+    plt.close(fig)
+    return paths
+
+
+WHY_NOT = {
+    "Funding without engineering raises formations but shortens lifetimes, with a survival "
+    "drop when grants end": "Most structures end because a member turns to competing (see the "
+    "exit causes below). A territory's strategy follows the pairwise contest, in which matching "
+    "(ρ) raises the reward of mutual cooperation: funded cooperators are slightly steadier, so "
+    "funded structures live longer, not shorter, and by the time grants end most founders have "
+    "already left for that reason. Structures do not enter the strategy decision (MODEL.md's "
+    "logit rule compares the contest's expected payoffs only); letting them enter with the "
+    "current values of structures locks every region into cooperation, with or without "
+    "levers (we tried; see docs/model.md).",
+    "Engineering support improves survival of urban–rural structures": "Support lets more "
+    "marginal urban–rural structures form, whose members leave as soon as one turns to "
+    "competing; survival is set by strategy churn rather than by engineering.",
+    "Knowledge (ψ) raises cooperation, high-interdependence pairs first": "Knowledge enters "
+    "decisions only through the perceived synergy 1 + K(σ − 1). Even with K = 1 the reward of "
+    "mutual cooperation (0.56 Q at default parameters) stays below the temptation (0.6 Q): the "
+    "game stays a prisoner's dilemma, so knowing more cannot by itself make cooperation pay. "
+    "It does steer structures towards the most interdependent pairs.",
+    "Clusters of cooperators persist on networks": "The default logit rule weighs expected "
+    "payoffs against each partner's trust; it has no imitation of successful neighbours, the "
+    "mechanism behind network reciprocity (Nowak & May 1992). Cooperators are therefore barely "
+    'assorted; the imitation rules (`update.rule = "fermi"` or `"imitate_best"`) are the '
+    "ones to study clusters with.",
+    "Withdrawing a lever shows hysteresis": "After the withdrawal, structures and cooperation "
+    "fall back to the baseline's level within a few years.",
+    "Competition dominates when no lever is used": "Cooperation is not lower than half "
+    "without levers.",
+}
+
+
+def exit_causes(results: dict[str, ScenarioRuns]) -> pd.DataFrame:
+    """Share of dissolutions by cause, per scenario (all seeds pooled)."""
+    rows = {}
+    for name, runs in results.items():
+        causes = pd.concat([inv["exit_cause"].dropna() for inv in runs.inventories])
+        rows[name] = causes.value_counts(normalize=True)
+    return pd.DataFrame(rows).fillna(0.0).T
+
+
+def page(
+    rows: list[dict], seeds: int, figure_paths: list[Path], docs: Path, causes: pd.DataFrame
+) -> str:
+    """The Markdown page."""
+    held = sum(r["holds"] for r in rows)
+    lines = [
+        "# Stylised facts at default parameters",
+        "",
+        "Generated by `python -m cohesim.analysis.stylised_facts --seeds "
+        f"{seeds} --out docs`; do not edit by hand. Each scenario of the library "
+        "(`scenarios/`) ran with the same seeds; intervals are 95 % confidence intervals "
+        "across seeds. The parameters are those of the shipped files: none were tuned to make "
+        f"a fact hold. **{held} of {len(rows)} facts hold.**",
+        "",
+        "| stylised fact | measured as | result | holds? |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        verdict = "yes" if r["holds"] else "**no**"
+        if "parts" in r:
+            verdict += f" ({r['parts']})"
+        lines.append(f"| {r['fact']} | {r['measure']} | {r['result']} | {verdict} |")
+    failing = [r for r in rows if not r["holds"]]
+    if failing:
+        lines += ["", "## Why some facts do not hold", ""]
+        lines += [f"- **{r['fact']}.** {WHY_NOT[r['fact']]}" for r in failing]
+    lines += ["", "## Why structures end (share of dissolutions by cause)", ""]
+    lines += ["| scenario | " + " | ".join(causes.columns) + " |"]
+    lines += ["|---" * (len(causes.columns) + 1) + "|"]
+    for name, row in causes.iterrows():
+        lines.append(f"| {name} | " + " | ".join(f"{v:.0%}" for v in row) + " |")
+    lines += ["", *[f"![{p.stem}]({p.relative_to(docs).as_posix()})" for p in figure_paths], ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the library and write the page."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per scenario")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="docs folder")
+    parser.add_argument("--scenarios", type=Path, default=ROOT / "scenarios")
+    args = parser.parse_args(argv)
+    results = run_library(range(args.seeds), args.scenarios)
+    params = load_scenario(args.scenarios / "matching_fund.toml").parameters
+    rows = facts(results, params.funding.grant_years, params.structures.exit_years)
+    paths = figures(results, args.out / "figures")
+    text = page(rows, args.seeds, paths, args.out, exit_causes(results))
+    (args.out / "stylised_facts.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Kaplan–Meier against a hand-computed example, and the stylised-facts page generator."""
+
+import numpy as np
+import pytest
+
+from cohesim.analysis import stylised_facts
+from cohesim.analysis.survival import kaplan_meier, median_lifetime, survival_at
+
+
+def test_kaplan_meier_matches_a_hand_computed_example():
+    # durations 1 2 2+ 3 4+ 5 (+ = still active, censored)
+    curve = kaplan_meier(np.array([1, 2, 2, 3, 4, 5]), np.array([1, 1, 0, 1, 0, 1], dtype=bool))
+    assert list(curve["time"]) == [1, 2, 3, 5]
+    assert list(curve["at_risk"]) == [6, 5, 3, 1]
+    assert list(curve["ended"]) == [1, 1, 1, 1]
+    expected = [5 / 6, 5 / 6 * 4 / 5, 5 / 6 * 4 / 5 * 2 / 3, 0.0]
+    np.testing.assert_allclose(curve["survival"], expected)
+    assert survival_at(curve, 0.5) == 1.0
+    assert survival_at(curve, 2.5) == pytest.approx(4 / 6)
+    assert median_lifetime(curve) == 3
+
+
+def test_kaplan_meier_without_ends_and_with_bad_input():
+    assert kaplan_meier(np.array([3.0, 4.0]), np.array([False, False])).empty
+    with pytest.raises(ValueError, match="same shape"):
+        kaplan_meier(np.array([1.0]), np.array([True, False]))
+    with pytest.raises(ValueError, match="non-negative"):
+        kaplan_meier(np.array([-1.0]), np.array([True]))
+
+
+def test_stylised_facts_page_is_generated(tmp_path):
+    root = stylised_facts.ROOT
+    stylised_facts.main(
+        ["--seeds", "1", "--out", str(tmp_path), "--scenarios", str(root / "scenarios")]
+    )
+    page = (tmp_path / "stylised_facts.md").read_text(encoding="utf-8")
+    assert page.count("| yes") + page.count("| **no**") == 6
+    assert (tmp_path / "figures" / "stylised_survival.png").is_file()
