@@ -178,6 +178,8 @@ def perceived_gain(
 
 def form(model: TerritoryModel) -> None:
     """Form new structures, admit new members, and apply the Pacte obligation."""
+    if not model.parameters.structures.enabled:
+        return
     formed = _found_structures(model)
     _join_structures(model, exclude=formed)
     if model.parameters.pacte.obligation:

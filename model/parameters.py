@@ -471,6 +471,7 @@ class StructureKind(Group):
 class Structures(Group):
     """Cooperation structures: ententes, contrats de réciprocité, syndicats mixtes, pôles."""
 
+    enabled: bool = param(True, "structures can form (false: the pairwise contest alone)")
     contribution: float = param(
         20.0,
         "spending pooled per inhabitant and domain covered",

@@ -12,10 +12,8 @@ from cohesim.model.flows import InteractionNetwork
 from cohesim.model.parameters import PERIURBAN, RURAL
 
 RULES = ["logit", "fermi", "imitate_best"]
-# running costs no structure can recoup: the core game alone
-NO_STRUCTURES = {
-    "structures": {k: {"running_cost": 1e6} for k in ("entente", "contrat", "syndicat", "pole")}
-}
+# the pairwise contest alone, without cooperation structures
+NO_STRUCTURES = {"structures": {"enabled": False}}
 SCHEDULES = ["synchronous", "random_sequential"]
 
 

@@ -1,0 +1,49 @@
+"""The benchmark's idiomatic-Mesa reference follows the same rules as the model."""
+
+import numpy as np
+import pytest
+
+from cohesim.experiments.mesa_reference import ReferenceModel
+from cohesim.model import Parameters, TerritoryModel
+
+NO_STRUCTURES = {"structures": {"enabled": False}}
+
+
+@pytest.mark.parametrize("observatory", [0.0, 0.3])
+def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
+    p = Parameters.model_validate(
+        {
+            "geometry": {"n": 150},
+            "run": {"burn_in": 0},
+            "learning": {"observatory": observatory},
+            **NO_STRUCTURES,
+        }
+    )
+    real = TerritoryModel(p, rng=21)
+    reference = ReferenceModel(real)
+    for _ in range(8):
+        real.step()
+        reference.step()
+        assert real.registry.structures.size == 0
+        coop = np.array([a.cooperates for a in reference.territories])
+        np.testing.assert_array_equal(coop, real.cooperate)
+        payoff = np.array([a.payoff for a in reference.territories])
+        np.testing.assert_allclose(payoff, real.payoff, rtol=1e-9, atol=1e-6)
+        budget = np.array([a.budget for a in reference.territories])
+        np.testing.assert_allclose(budget, real.budget, rtol=1e-9)
+    trust = np.array(
+        [
+            reference.territories[i].edges[j]["trust"]
+            for i, j in zip(real.network.src, real.network.dst, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(trust, real.trust, rtol=1e-12)
+    knowledge = np.array(
+        [
+            reference.territories[i].edges[j]["K"]
+            for i, j in zip(real.network.src, real.network.dst, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(knowledge, real.knowledge, rtol=1e-12)
+    collected = reference.datacollector.get_model_vars_dataframe()["cooperation_rate"]
+    np.testing.assert_allclose(collected, real.metrics_frame()["cooperation_rate"].iloc[1:])
