@@ -222,3 +222,66 @@ def params(markdown: bool) -> None:
         unit = f" {info.unit}" if info.unit else ""
         click.echo(f"  {key}{star} = {info.default!r}{unit}   ({info.allowed()})")
         click.echo(f"      {info.meaning}")
+
+
+@main.command()
+@click.option(
+    "--sizes",
+    default="1000,35000,350000",
+    show_default=True,
+    help="Numbers of territories, comma-separated.",
+)
+@click.option("--steps", default=3, show_default=True, type=click.IntRange(1), help="Timed steps.")
+@click.option(
+    "--reference-up-to",
+    default=35_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Largest N for the idiomatic-Mesa reference (it is slow).",
+)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
+def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) -> None:
+    """Time the model against idiomatic Mesa and its bare game kernel, one core.
+
+    Each implementation runs in a fresh single-threaded process; ratios are measured in this
+    one run. See docs/performance.md.
+    """
+    import json
+
+    from .bench import run_isolated, summarise
+
+    try:
+        ns = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        _fail(f"--sizes {sizes!r}: expected numbers separated by commas, e.g. 1000,35000")
+    measurements = []
+    for n in ns:
+        for implementation in ("model", "kernel", "reference"):
+            if implementation == "reference" and n > reference_up_to:
+                continue
+            err.print(f"measuring {implementation} at N = {n:,} ...", highlight=False)
+            measurements.append(run_isolated(implementation, n, steps))
+    summary = summarise(measurements)
+    table = Table(title="cohesim bench (one core)")
+    columns = (
+        ("N", "n", ",d"),
+        ("build (s)", "model_build_s", ".2f"),
+        ("model step (s)", "model_step_s", ".4f"),
+        ("updates/s", "model_updates_per_s", ",.0f"),
+        ("B/territory", "model_bytes_per_territory", ",.0f"),
+        ("kernel step (s)", "kernel_step_s", ".4f"),
+        ("Mesa step (s)", "reference_step_s", ".3f"),
+        ("Mesa / model", "reference_over_model", ".1f"),
+        ("model / kernel", "model_over_kernel", ".1f"),
+    )
+    for label, _, _ in columns:
+        table.add_column(label, justify="right")
+    for row in summary["sizes"]:
+        table.add_row(
+            *("–" if row[key] is None else format(row[key], spec) for _, key, spec in columns)
+        )
+    out.print(table)
+    for g in summary["growth"].values():
+        out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
+    if json_path is not None:
+        json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

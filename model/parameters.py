@@ -75,7 +75,7 @@ class Geometry(Group):
         symbol="P_min",
     )
     width_km: float = param(
-        200.0, "side of the square region", ge=10, le=5_000, unit="km", symbol="W"
+        200.0, "side of the square region", ge=10, le=50_000, unit="km", symbol="W"
     )
     n_urban: int = param(
         3, "number of urban centres (the largest territories)", ge=1, le=6, symbol="n_U"
@@ -95,7 +95,7 @@ class Geometry(Group):
         20.0,
         "decay length of territory density around centres, ∝ exp(-d/λ)",
         ge=5,
-        le=200,
+        le=5_000,
         unit="km",
         symbol="λ",
     )

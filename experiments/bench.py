@@ -1,0 +1,213 @@
+"""``cohesim bench``: the model against idiomatic Mesa and against its bare game kernel.
+
+Every measurement runs in a fresh subprocess with BLAS and OpenMP threads pinned to one, so
+that times and peak memory are those of one core and one model; all are taken in one bench run
+so that their ratios hold on a noisy machine. Three implementations of the same rules:
+
+``reference``
+    :mod:`cohesim.experiments.mesa_reference`, one Mesa agent per territory (the core step:
+    decisions, contest, learning, budgets, data collection);
+``model``
+    :class:`~cohesim.model.TerritoryModel`, the full step (decisions, structures, payoffs,
+    learning, budgets, metrics);
+``kernel``
+    the bare game on the model's arrays: logit decisions and contest payoffs, nothing else
+    (the lower bound).
+
+Synthetic regions keep the baseline's density of territories as N grows (the square's side
+grows as √N) so that the network's degree, hence the work per territory, stays the same.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+IMPLEMENTATIONS = ("model", "kernel", "reference")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One implementation at one size."""
+
+    implementation: str
+    n: int
+    build_seconds: float
+    step_seconds: float  # per step, median over the timed steps
+    steps: int
+    peak_mb: float
+    import_mb: float
+
+    @property
+    def updates_per_second(self) -> float:
+        """Territory-updates per second."""
+        return self.n / self.step_seconds
+
+    @property
+    def bytes_per_territory(self) -> float:
+        """Peak memory above the interpreter with its imports, per territory."""
+        return (self.peak_mb - self.import_mb) * 2**20 / self.n
+
+
+def bench_parameters(n: int):
+    """The baseline scenario's parameters for N territories at the baseline's density."""
+    from cohesim.model import Parameters
+
+    scale = np.sqrt(n / 100)
+    return Parameters.model_validate(
+        {
+            "geometry": {
+                "n": n,
+                "width_km": 200.0 * scale,
+                "scatter_km": 20.0 * scale,
+                "n_urban": 6,
+                "n_metropoles": 2,
+            },
+            "run": {"burn_in": 0},
+            # reference and kernel play the contest alone: so does the model they are timed on
+        }
+    )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(implementation: str, n: int, steps: int, seed: int = 1) -> Measurement:
+    """Build and time one implementation in this process."""
+    import_mb = _peak_mb()
+    from cohesim.model import TerritoryModel
+
+    p = bench_parameters(n)
+    if implementation != "model":
+        p = p.updated({"structures.enabled": False})
+    clock = time.perf_counter()
+    model = TerritoryModel(p, rng=seed)
+    if implementation == "reference":
+        from .mesa_reference import ReferenceModel
+
+        model = ReferenceModel(model)
+        step = model.step
+    elif implementation == "kernel":
+        step = GameKernel(model).step
+    else:
+        step = model.step
+    build = time.perf_counter() - clock
+    step()  # warm-up (first-touch allocations, caches)
+    times = []
+    for _ in range(steps):
+        clock = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - clock)
+    return Measurement(
+        implementation, n, build, float(np.median(times)), steps, _peak_mb(), import_mb
+    )
+
+
+class GameKernel:
+    """The bare game on a model's arrays: logit decisions and contest payoffs per step."""
+
+    def __init__(self, model):
+        net, c = model.network, model.contest
+        self.src, self.dst = net.src, net.dst
+        self.n = len(model.population)
+        self.rng = model.rng
+        self.cooperate = model.cooperate.copy()
+        self.trust = model.trust
+        self.stake_total = np.maximum(model.stake_total, 1e-300)
+        p = model.parameters
+        self.reward = c.reward - (1 - model.knowledge) * (p.game.synergy - 1) * (
+            p.game.contribution * c.stake
+        )
+        self.c = c
+        self.noise = p.update.noise
+        self.rate = p.update.revision_rate
+
+    def step(self) -> np.ndarray:
+        """One year: revise by logit, play the contest; returns the payoffs."""
+        c, t = self.c, self.trust
+        gain = np.bincount(
+            self.src, t * (self.reward - c.temptation) + (1 - t) * (c.sucker - c.punishment), self.n
+        )
+        revisers = self.rng.random(self.n) < self.rate
+        choice = self.rng.random(self.n) < 1 / (1 + np.exp(-gain / self.stake_total / self.noise))
+        self.cooperate = np.where(revisers, choice, self.cooperate)
+        own, other = self.cooperate[self.src], self.cooperate[self.dst]
+        edge = np.where(
+            own, np.where(other, c.reward, c.sucker), np.where(other, c.temptation, c.punishment)
+        )
+        return np.bincount(self.src, edge, self.n)
+
+
+def run_isolated(implementation: str, n: int, steps: int) -> Measurement:
+    """Measure in a fresh single-threaded subprocess."""
+    env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cohesim.experiments.bench", implementation, str(n), str(steps)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench {implementation} N={n} failed:\n{done.stderr[-2000:]}")
+    return Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def summarise(measurements: list[Measurement]) -> dict:
+    """Ratios per size and the growth of the model's step time with N."""
+    by = {(m.implementation, m.n): m for m in measurements}
+    sizes = sorted({m.n for m in measurements})
+    rows = []
+    for n in sizes:
+        model, kernel, ref = (by.get((k, n)) for k in IMPLEMENTATIONS)
+        rows.append(
+            {
+                "n": n,
+                "model_step_s": model.step_seconds if model else None,
+                "model_build_s": model.build_seconds if model else None,
+                "model_updates_per_s": model.updates_per_second if model else None,
+                "model_bytes_per_territory": model.bytes_per_territory if model else None,
+                "kernel_step_s": kernel.step_seconds if kernel else None,
+                "reference_step_s": ref.step_seconds if ref else None,
+                "reference_over_model": ref.step_seconds / model.step_seconds
+                if ref and model
+                else None,
+                "model_over_kernel": model.step_seconds / kernel.step_seconds
+                if kernel and model
+                else None,
+            }
+        )
+    growth = {}
+    model_sizes = [n for n in sizes if ("model", n) in by]
+    for a, b in itertools.pairwise(model_sizes):
+        growth[f"{b}/{a}"] = {
+            "time_ratio": by[("model", b)].step_seconds / by[("model", a)].step_seconds,
+            "size_ratio": b / a,
+        }
+    return {"sizes": rows, "growth": growth, "measurements": [asdict(m) for m in measurements]}
+
+
+def main() -> None:
+    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS → one JSON line."""
+    implementation, n, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    print(json.dumps(asdict(measure(implementation, n, steps))))
+
+
+if __name__ == "__main__":
+    main()
