@@ -55,32 +55,42 @@ COOPERATE_COLOUR, COMPETE_COLOUR = "#0072B2", "#E69F00"  # Okabe–Ito: readable
 KIND_MARKERS = {"metropole": "*", "urban": "s", "periurban": "^", "rural": "o"}
 LINK_COLOUR, STRUCTURE_COLOUR = "#9a9a9a", "#222222"
 
-# Short names of the parameters on sliders; a lever missing here falls back to its declared
-# meaning, so a new lever always gets a slider.
-PARAMETER_LABELS: dict[str, dict[str, str]] = {
+# Names of the parameters: short on sliders (a long label squeezes the slider to nothing), longer
+# in the list of settings in force. A lever missing here falls back to its declared meaning, so a
+# new lever always gets a slider.
+PARAMETER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "engineering.state_support": {
-        "fr": "Ingénierie d'État par territoire rural ou périurbain",
-        "en": "State engineering per rural or periurban territory",
+        "fr": ("Ingénierie d'État", "Ingénierie d'État par territoire rural ou périurbain (ETP)"),
+        "en": ("State engineering", "State engineering per rural or periurban territory (FTE)"),
     },
     "game.attacker_share": {
-        "fr": "Intensité de la concurrence",
-        "en": "Intensity of competition",
+        "fr": ("Concurrence", "Intensité de la concurrence (part de l'enjeu prise)"),
+        "en": ("Competition", "Intensity of competition (share of the stake taken)"),
     },
     "game.attraction": {
-        "fr": "Dépenses d'attractivité des concurrents",
-        "en": "Attraction spending of competitors",
+        "fr": ("Attractivité", "Dépenses d'attractivité des concurrents (× enjeu)"),
+        "en": ("Attraction", "Attraction spending of competitors (× stake)"),
     },
     "learning.observatory": {
-        "fr": "Observatoire des interdépendances",
-        "en": "Observatory of interdependencies",
+        "fr": ("Observatoire", "Observatoire des interdépendances"),
+        "en": ("Observatory", "Observatory of interdependencies"),
     },
     "funding.matching_share": {
-        "fr": "Part des contributions financée par l'État",
-        "en": "Share of contributions matched by the State",
+        "fr": ("Cofinancement", "Part des contributions cofinancée par l'État"),
+        "en": ("Matching fund", "Share of contributions matched by the State"),
     },
-    "update.rule": {"fr": "Règle de décision", "en": "Decision rule"},
-    "update.noise": {"fr": "Hasard des décisions", "en": "Randomness of decisions"},
-    "geometry.n": {"fr": "Nombre de territoires", "en": "Number of territories"},
+    "update.rule": {
+        "fr": ("Règle de décision", "Règle de décision"),
+        "en": ("Decision rule", "Decision rule"),
+    },
+    "update.noise": {
+        "fr": ("Hasard", "Hasard des décisions"),
+        "en": ("Randomness", "Randomness of decisions"),
+    },
+    "geometry.n": {
+        "fr": ("Territoires", "Nombre de territoires"),
+        "en": ("Territories", "Number of territories"),
+    },
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -203,12 +213,18 @@ def parameter_value(parameters: Parameters, path: str) -> Any:
     return reduce(getattr, path.split("."), parameters)
 
 
-def parameter_label(info: ParameterInfo, lang: str) -> str:
-    """A slider's label: short name, symbol and unit (the declared meaning if no short name)."""
-    name = PARAMETER_LABELS.get(info.path, {}).get(lang, info.meaning)
-    symbol = f" {info.symbol}" if info.symbol else ""
-    unit = f" ({info.unit})" if info.unit else ""
-    return f"{name}{symbol}{unit}"
+def parameter_label(info: ParameterInfo, lang: str, *, long: bool = False) -> str:
+    """A parameter's name and symbol: short for a slider, long for the settings list.
+
+    Without a name of its own, the parameter is called by its declared meaning and unit.
+    """
+    names = PARAMETER_LABELS.get(info.path, {}).get(lang)
+    if names is None:
+        unit = f" ({info.unit})" if info.unit else ""
+        name = f"{info.meaning}{unit}"
+    else:
+        name = names[long]
+    return f"{name} {info.symbol}" if info.symbol else name
 
 
 def slider_options(info: ParameterInfo, value: Any, lang: str) -> dict[str, Any]:
@@ -519,7 +535,7 @@ def settings_summary(model: DashboardModel, lang: str) -> list[str]:
     for path in slider_paths():
         value = parameter_value(model.parameters, path)
         shown = format_number(value) if isinstance(value, int | float) else str(value)
-        lines.append(f"{parameter_label(lookup(path), lang)} = {shown}")
+        lines.append(f"{parameter_label(lookup(path), lang, long=True)} = {shown}")
     return lines
 
 

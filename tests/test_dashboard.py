@@ -86,11 +86,17 @@ def test_every_slider_is_labelled_in_both_languages():
     assert set(TEXT["fr"]) == set(TEXT["en"])
     for path in slider_paths():
         assert set(PARAMETER_LABELS[path]) == {"fr", "en"}, path
+        for lang in ("fr", "en"):
+            short, long = PARAMETER_LABELS[path][lang]
+            assert len(short) <= 20, f"{path}: {short!r} would squeeze its slider"
+            assert len(long) >= len(short)
 
 
 def test_an_unlabelled_lever_falls_back_to_its_meaning():
     info = lookup("game.synergy")
     assert dashboard.parameter_label(info, "en") == f"{info.meaning} σ"
+    info = lookup("engineering.fte_cost")
+    assert dashboard.parameter_label(info, "fr", long=True) == f"{info.meaning} (€/FTE-yr) ω_H"
 
 
 def test_settings_lose_the_browsers_binary_noise():
@@ -222,3 +228,23 @@ def test_dashboard_refuses_to_start_without_its_assets(tmp_path, scenarios_dir):
     done = _cohesim("dashboard", str(scenarios_dir / "classroom.toml"), env=env)
     assert done.returncode == 2
     assert "python -m cohesim.experiments.dashboard_assets" in done.stderr
+
+
+# What docs/classroom.md tells teachers they will see, at year 30 of the classroom scenario.
+GUIDE_CLAIMS = [
+    ({}, 0.0, 0.10),
+    ({"funding.matching_share": 0.5}, 0.10, 0.15),
+    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, 0.22, 0.28),
+    ({"engineering.state_support": 0.3}, 0.15, 0.20),
+    ({"engineering.state_support": 0.5}, 0.22, 0.28),
+    ({"game.attacker_share": 1.0}, 0.0, 0.02),
+    ({"game.attacker_share": 1.0, "funding.matching_share": 0.5}, 0.0, 0.02),
+    ({"game.attacker_share": 0.5}, 0.60, 0.72),
+]
+
+
+@pytest.mark.parametrize(("settings", "low", "high"), GUIDE_CLAIMS)
+def test_the_classroom_guide_describes_what_the_dashboard_shows(classroom, settings, low, high):
+    model = DashboardModel(classroom, **settings)
+    model.run(classroom.parameters.run.burn_in + 30)
+    assert low <= model.cooperation_rate <= high, "docs/classroom.md needs updating"

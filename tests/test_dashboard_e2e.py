@@ -146,11 +146,13 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
                 time.sleep(0.5)
 
             # Competition at its fiercest, then reset: the new model runs with it from step 0.
-            lever = page.locator(".v-input").filter(has_text="Intensité de la concurrence")
+            lever = page.locator(".v-input").filter(has_text="Concurrence θ")
             lever.get_by_role("slider").press("End")
             page.get_by_role("button", name="Reset").click()
             page.get_by_text("Time: 0.0").wait_for()
-            page.get_by_text("• Intensité de la concurrence θ = 1", exact=True).wait_for()
+            page.get_by_text(
+                "• Intensité de la concurrence (part de l'enjeu prise) θ = 1", exact=True
+            ).wait_for()
             assert "Pas 0" in status.inner_text()
 
             # English labels; the slider keeps its value across the switch.
@@ -158,7 +160,9 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
             page.get_by_text("Settings in force (since the last reset)").wait_for()
             page.get_by_text("welfare (€/inh./yr)").wait_for()
             page.get_by_role("button", name="Reset").click()
-            page.get_by_text("• Intensity of competition θ = 1", exact=True).wait_for()
+            page.get_by_text(
+                "• Intensity of competition (share of the stake taken) θ = 1", exact=True
+            ).wait_for()
             page.get_by_role("button", name="Step").click()
             page.get_by_text("Step 1 ·").wait_for()
 
