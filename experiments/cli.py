@@ -285,3 +285,31 @@ def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) 
         out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
     if json_path is not None:
         json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+@main.command()
+@click.argument(
+    "scenario", type=click.Path(path_type=Path), default=Path("scenarios/classroom.toml")
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets other machines in the room connect.",
+)
+def dashboard(scenario: Path, port: int, host: str) -> None:
+    """Open the teaching dashboard on SCENARIO [default: scenarios/classroom.toml].
+
+    Then browse to http://HOST:PORT. Sliders for the policy levers, a map, live plots and a
+    table of territories, in French or English. Guide: docs/classroom.md.
+    """
+    from .dashboard_server import LOOPBACK, DashboardError, serve
+
+    if host not in LOOPBACK:
+        err.print(f"[yellow]note:[/] listening on {escape(host)}: other machines can connect")
+    out.print(f"cohesim dashboard on http://{escape(host)}:{port} (Ctrl-C stops it)")
+    try:
+        serve(scenario, host=host, port=port)
+    except (ScenarioError, DashboardError) as error:
+        _fail(str(error))

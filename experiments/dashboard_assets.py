@@ -1,0 +1,128 @@
+"""The dashboard's front-end files, installed locally so that a classroom works offline.
+
+A SolaraViz page loads a few JavaScript and CSS packages through solara's asset proxy, which
+serves them from a cache folder and downloads only what is missing there (so offline, a missing
+file leaves the page blank). This module fills that folder with ``npm pack``, taking the exact
+package versions from the installed solara's own templates, so they always match.
+
+The folder is solara's: ``$SOLARA_ASSETS_PROXY_CACHE_DIR`` if set, else ``share/solara/cdn``
+inside the Python environment. Install them once with::
+
+    python -m cohesim.experiments.dashboard_assets
+
+(npm must be on the PATH and reach its registry; nothing else is downloaded.)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+# Where solara names the packages it loads: its page template, the grid layout SolaraViz uses,
+# and its settings (font-awesome). The vuetify 3 app is skipped: ipyvuetify < 3 is pinned.
+SOURCES = (
+    "server/templates/solara.html.j2",
+    "widgets/vue/gridlayout.vue",
+    "server/settings.py",
+)
+PACKAGE_AT_VERSION = re.compile(r"((?:@[a-z0-9-]+/)?[a-z0-9.-]+)@(\d+\.\d+\.\d+[\w.-]*)/")
+SKIPPED = ("@widgetti/solara-vuetify3-app",)
+
+
+class AssetsError(RuntimeError):
+    """The assets cannot be installed (npm missing or failing)."""
+
+
+def cache_dir() -> Path:
+    """The folder solara's asset proxy serves from."""
+    from solara.server import settings
+
+    return Path(settings.assets.proxy_cache_dir)
+
+
+def required_assets() -> list[str]:
+    """``package@version`` of every front-end package the dashboard page loads, sorted."""
+    solara_root = files("solara")
+    found: set[str] = set()
+    for source in SOURCES:
+        text = (solara_root / source).read_text(encoding="utf-8")
+        for name, version in PACKAGE_AT_VERSION.findall(text):
+            if name not in SKIPPED:
+                found.add(f"{name}@{version}")
+    if not found:
+        raise AssetsError("found no asset names in solara's templates: has solara changed?")
+    return sorted(found)
+
+
+def missing_assets(folder: Path | None = None) -> list[str]:
+    """The required packages not yet in ``folder`` (solara's cache folder when None)."""
+    folder = folder or cache_dir()
+    return [spec for spec in required_assets() if not (folder / spec / "package.json").is_file()]
+
+
+def install_assets(folder: Path | None = None) -> list[str]:
+    """Fetch the missing packages with ``npm pack`` and unpack each as ``folder/name@version``.
+
+    Returns
+    -------
+    list of str
+        The packages installed now (empty when all were there).
+    """
+    folder = folder or cache_dir()
+    missing = missing_assets(folder)
+    if not missing:
+        return []
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetsError("npm is not on the PATH: install Node.js (Debian: apt-get install npm)")
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [npm, "pack", "--silent", "--pack-destination", scratch, *missing],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise AssetsError(f"npm pack {' '.join(missing)} failed:\n{done.stderr.strip()}")
+        for spec in missing:
+            # npm names a tarball @scope/name@1.2.3 → scope-name-1.2.3.tgz
+            name, version = spec.rsplit("@", 1)
+            tarball = Path(scratch) / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+            if not tarball.is_file():
+                raise AssetsError(f"npm pack did not produce {tarball.name}: {done.stdout!r}")
+            _unpack(tarball, folder / spec)
+    return missing
+
+
+def _unpack(tarball: Path, target: Path) -> None:
+    """Unpack an npm tarball (whose files sit under ``package/``) into ``target``, atomically."""
+    staging = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tarball) as archive:
+        archive.extractall(staging, filter="data")
+    shutil.rmtree(target, ignore_errors=True)
+    (staging / "package").rename(target)
+    shutil.rmtree(staging)
+
+
+def main() -> int:
+    """Install the missing assets and say where they are; exit 1 if npm fails."""
+    try:
+        installed = install_assets()
+    except AssetsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for spec in installed:
+        print(f"installed {spec}")
+    print(f"dashboard assets ready in {cache_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

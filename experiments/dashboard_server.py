@@ -1,0 +1,82 @@
+"""Serving the teaching dashboard: ``cohesim dashboard`` runs ``solara run`` on this module.
+
+The scenario file travels to the server in the environment variable :data:`SCENARIO_ENV`;
+:func:`Page` (what solara renders) loads it when a browser opens the page.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import solara
+
+from cohesim.model.dashboard import Dashboard
+
+from .dashboard_assets import missing_assets
+from .scenario import load_scenario
+
+SCENARIO_ENV = "COHESIM_DASHBOARD_SCENARIO"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class DashboardError(ValueError):
+    """The dashboard cannot start (missing front-end assets)."""
+
+
+@solara.component
+def Page():
+    """The page solara serves: the dashboard of the scenario in ``$COHESIM_DASHBOARD_SCENARIO``."""
+    scenario = solara.use_memo(lambda: load_scenario(os.environ[SCENARIO_ENV]), [])
+    Dashboard(scenario)
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line serving :func:`Page` (production mode, no version check)."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        __name__,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--no-open",
+    ]
+
+
+def server_environment(scenario_path: Path) -> dict[str, str]:
+    """The environment of the server: the scenario, and no telemetry sent anywhere."""
+    return {
+        **os.environ,
+        SCENARIO_ENV: str(scenario_path.resolve()),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+
+
+def serve(scenario_path: Path, *, host: str, port: int) -> None:
+    """Check the scenario and the assets, then replace this process with the server.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario file is invalid (checked here, before the server starts).
+    DashboardError
+        If the front-end assets are not installed.
+    """
+    load_scenario(scenario_path)
+    missing = missing_assets()
+    if missing:
+        raise DashboardError(
+            f"the dashboard's front-end files are not installed ({', '.join(missing)}): "
+            "run `python -m cohesim.experiments.dashboard_assets` once (needs npm); "
+            "see docs/dashboard.md"
+        )
+    command = server_command(host, port)
+    # exec: stopping this process (Ctrl-C, a test's terminate) stops the server itself.
+    os.execve(command[0], command, server_environment(scenario_path))

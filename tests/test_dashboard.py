@@ -1,0 +1,254 @@
+"""The dashboard's sliders come from the declarations; its model is the CLI's model."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+
+from cohesim.experiments import load_scenario, run_scenario
+from cohesim.experiments.dashboard_assets import missing_assets, required_assets
+from cohesim.model import dashboard
+from cohesim.model.dashboard import (
+    MAIN_PARAMETERS,
+    MAX_TERRITORIES,
+    PARAMETER_LABELS,
+    TEXT,
+    DashboardModel,
+    model_params,
+    settings_overrides,
+    slider_paths,
+    slider_step,
+)
+from cohesim.model.parameters import lookup, parameter_table
+
+
+@pytest.fixture(scope="module")
+def classroom(scenarios_dir):
+    return load_scenario(scenarios_dir / "classroom.toml")
+
+
+def test_sliders_are_every_lever_and_the_main_parameters():
+    levers = [info.path for info in parameter_table() if info.lever]
+    assert levers, "the declarations name no lever"
+    assert slider_paths() == levers + [p for p in MAIN_PARAMETERS if p not in levers]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_slider_ranges_are_the_declared_ranges_and_start_at_the_scenarios_values(classroom, lang):
+    params = model_params(classroom, lang)
+    assert params["base"] is classroom
+    for path in slider_paths():
+        info, options = lookup(path), params[path]
+        assert options["value"] == dashboard.parameter_value(classroom.parameters, path)
+        if info.choices:
+            assert options["type"] == "Select"
+            assert options["values"] == list(info.choices)
+            continue
+        if info.type == "bool":
+            assert options["type"] == "Checkbox"
+            continue
+        assert options["min"] == info.minimum
+        top = min(info.maximum, MAX_TERRITORIES) if path == "geometry.n" else info.maximum
+        assert options["max"] == top
+        assert options["type"] == ("SliderInt" if info.type == "int" else "SliderFloat")
+
+
+def test_sliders_follow_the_scenario_not_the_defaults(classroom):
+    changed = classroom.with_parameters(**{"game.attacker_share": 0.93, "update.rule": "fermi"})
+    params = model_params(changed)
+    assert params["game.attacker_share"]["value"] == 0.93
+    assert params["update.rule"]["value"] == "fermi"
+    assert params["geometry.n"]["value"] == 40 != lookup("geometry.n").default
+
+
+def test_territory_slider_reaches_a_larger_scenario(classroom):
+    big = classroom.with_parameters(**{"geometry.n": 800})
+    assert model_params(big)["geometry.n"]["max"] == 800
+
+
+@pytest.mark.parametrize("path", slider_paths())
+def test_slider_steps_land_on_the_declared_default(path):
+    info = lookup(path)
+    if info.choices or info.type == "bool":
+        return
+    step = slider_step(info)
+    if info.type == "int":
+        assert step == 1
+        return
+    ticks = (info.maximum - info.minimum) / step
+    assert 10 <= ticks <= 200
+    offset = (info.default - info.minimum) / step
+    assert offset == pytest.approx(round(offset))
+
+
+def test_every_slider_is_labelled_in_both_languages():
+    assert set(TEXT["fr"]) == set(TEXT["en"])
+    for path in slider_paths():
+        assert set(PARAMETER_LABELS[path]) == {"fr", "en"}, path
+        for lang in ("fr", "en"):
+            short, long = PARAMETER_LABELS[path][lang]
+            assert len(short) <= 20, f"{path}: {short!r} would squeeze its slider"
+            assert len(long) >= len(short)
+
+
+def test_an_unlabelled_lever_falls_back_to_its_meaning():
+    info = lookup("game.synergy")
+    assert dashboard.parameter_label(info, "en") == f"{info.meaning} σ"
+    info = lookup("engineering.fte_cost")
+    assert dashboard.parameter_label(info, "fr", long=True) == f"{info.meaning} (€/FTE-yr) ω_H"
+
+
+def test_settings_lose_the_browsers_binary_noise():
+    assert settings_overrides({"game.attacker_share": 0.7000000000000001}) == {
+        "game.attacker_share": 0.7
+    }
+    with pytest.raises(ValueError, match=r"unknown parameter 'game\.nope'"):
+        settings_overrides({"game.nope": 1.0})
+
+
+def test_rejected_settings_keep_the_scenario_and_say_why(classroom):
+    model = DashboardModel(classroom, **{"geometry.n": 2})
+    assert model.problem is not None
+    assert "geometry.n = 2" in model.problem
+    assert len(model.population) == classroom.parameters.geometry.n
+
+
+def test_the_dashboard_model_is_the_cli_model(classroom):
+    expected = run_scenario(classroom, steps=6).timeseries
+    model = DashboardModel(classroom)
+    model.run(6)
+    pd.testing.assert_frame_equal(model.metrics_frame(), expected)
+
+
+def test_slider_settings_give_the_run_with_the_same_overrides(classroom):
+    settings = {"game.attacker_share": 0.9000000000000001, "funding.matching_share": 0.5}
+    model = DashboardModel(classroom, **settings)
+    assert model.problem is None
+    steps = classroom.parameters.run.burn_in + 5  # levers act from year 0
+    model.run(steps)
+    cli = load_scenario(
+        classroom.files[0], {"game.attacker_share": 0.9, "funding.matching_share": 0.5}
+    )
+    pd.testing.assert_frame_equal(model.metrics_frame(), run_scenario(cli, steps=steps).timeseries)
+    assert model.metrics_frame()["public_spending"].iloc[1:].gt(0).any()
+
+
+def test_reset_ignores_mesas_own_scenario(classroom):
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    a, b = DashboardModel(classroom, scenario=MesaScenario()), DashboardModel(classroom)
+    np.testing.assert_array_equal(a.cooperate, b.cooperate)
+
+
+def _scatter_points(fig):
+    return sum(
+        len(c.get_offsets()) for c in fig.axes[0].collections if isinstance(c, PathCollection)
+    )
+
+
+def _lines(fig):
+    return [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_map_draws_every_territory_and_every_link_once(classroom, lang):
+    model = DashboardModel(classroom)
+    fig = dashboard.map_figure(model, lang)
+    assert _scatter_points(fig) == len(model.population)
+    (links,) = _lines(fig)
+    assert len(links.get_segments()) == len(model.network.src) // 2
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert TEXT[lang]["cooperate"] in legend and TEXT[lang]["rural"] in legend
+    assert TEXT[lang]["structure"] not in legend
+
+
+def test_map_draws_shared_structures_when_there_are_some(classroom):
+    model = DashboardModel(classroom)
+    net = model.network
+    first = np.flatnonzero(net.src < net.dst)[:3]
+    for e in first:  # a structure links both directions of an edge
+        model.in_structure[e] = True
+        back = np.flatnonzero((net.src == net.dst[e]) & (net.dst == net.src[e]))
+        model.in_structure[back] = True
+    fig = dashboard.map_figure(model, "fr")
+    links, shared = _lines(fig)
+    assert len(shared.get_segments()) == 3
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert TEXT["fr"]["structure"] in legend
+
+
+def test_plots_draw_every_recorded_year(classroom):
+    model = DashboardModel(classroom)
+    model.run(3)
+    frame, run = model.metrics_frame(), model.parameters.run
+    for draw in (dashboard.cooperation_figure, dashboard.cohesion_figure, dashboard.money_figure):
+        fig = draw(frame, run, "en")
+        line = fig.axes[0].get_lines()[0]
+        np.testing.assert_array_equal(line.get_xdata(), frame["year"])
+        assert fig.axes[0].get_xlim() == (-run.burn_in, run.steps - run.burn_in)
+
+
+def test_territory_table_lists_every_territory_in_the_chosen_language(classroom):
+    model = DashboardModel(classroom)
+    table = dashboard.territory_table(model, "fr")
+    assert len(table) == len(model.population)
+    assert table[TEXT["fr"]["population"]].is_monotonic_decreasing
+    assert set(table[TEXT["fr"]["strategy"]]) <= {TEXT["fr"]["cooperate"], TEXT["fr"]["compete"]}
+    assert table.iloc[0][TEXT["fr"]["kind"]] == TEXT["fr"]["metropole"]
+
+
+def test_asset_versions_come_from_solaras_templates():
+    import solara
+
+    assets = required_assets()
+    assert any(a.startswith("@widgetti/solara-vuetify-app@") for a in assets)
+    assert any(a.startswith("requirejs@") for a in assets)
+    assert solara.__version__ == "1.64.1", "new solara: check docs/dashboard.md asset notes"
+
+
+def test_missing_assets_are_reported(tmp_path):
+    assert missing_assets(tmp_path) == required_assets()
+
+
+def _cohesim(*args, env=None):
+    cli = Path(sys.executable).with_name("cohesim")
+    return subprocess.run([str(cli), *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_dashboard_refuses_a_bad_scenario(tmp_path):
+    done = _cohesim("dashboard", str(tmp_path / "nowhere.toml"))
+    assert done.returncode == 2
+    assert "no such scenario file" in done.stderr
+
+
+def test_dashboard_refuses_to_start_without_its_assets(tmp_path, scenarios_dir):
+    import os
+
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path), "COLUMNS": "300"}
+    done = _cohesim("dashboard", str(scenarios_dir / "classroom.toml"), env=env)
+    assert done.returncode == 2
+    assert "python -m cohesim.experiments.dashboard_assets" in done.stderr
+
+
+# What docs/classroom.md tells teachers they will see, at year 30 of the classroom scenario.
+GUIDE_CLAIMS = [
+    ({}, 0.10, 0.20),
+    ({"funding.matching_share": 0.5}, 0.10, 0.20),
+    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, 0.15, 0.25),
+    ({"engineering.state_support": 0.3}, 0.22, 0.32),
+    ({"engineering.state_support": 0.5}, 0.30, 0.40),
+    ({"game.attacker_share": 1.0}, 0.0, 0.02),
+    ({"game.attacker_share": 1.0, "funding.matching_share": 0.5}, 0.0, 0.02),
+    ({"game.attacker_share": 0.5}, 0.70, 0.85),
+]
+
+
+@pytest.mark.parametrize(("settings", "low", "high"), GUIDE_CLAIMS)
+def test_the_classroom_guide_describes_what_the_dashboard_shows(classroom, settings, low, high):
+    model = DashboardModel(classroom, **settings)
+    model.run(classroom.parameters.run.burn_in + 30)
+    assert low <= model.cooperation_rate <= high, "docs/classroom.md needs updating"
