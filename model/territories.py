@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN, Parameters
 
@@ -24,6 +25,7 @@ class TerritoryTable:
     x: np.ndarray  # float64, km, (N,)
     y: np.ndarray  # float64, km, (N,)
     area: np.ndarray  # float64, km², (N,)
+    code: np.ndarray | None = None  # str official codes (INSEE, SIREN) of real territories, (N,)
 
     def __len__(self) -> int:
         return len(self.population)
@@ -74,6 +76,33 @@ def synthetic_territories(parameters: Parameters, rng: np.random.Generator) -> T
     width = len(str(n))
     name = np.array([f"T{i:0{width}d}" for i in range(n)])
     return TerritoryTable(name=name, kind=kind, population=population, x=x, y=y, area=area)
+
+
+def kinds_around_centres(
+    metropole: np.ndarray,
+    urban: np.ndarray,
+    urban_area: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    centre_x: np.ndarray,
+    centre_y: np.ndarray,
+    periurban_km: float,
+) -> np.ndarray:
+    """Kind codes of real territories from their status and their distance to urban centres.
+
+    A territory flagged ``metropole`` is a métropole, else one flagged ``urban`` is urban; any
+    other is periurban if it lies in an urban area (``urban_area``) or within ``periurban_km`` of
+    the nearest centre (``centre_x``, ``centre_y``, in the same km frame as ``x``, ``y``), and
+    rural otherwise: the rule of the synthetic regions, applied to real centres.
+    """
+    kind = np.full(len(x), RURAL, dtype=np.int8)
+    if len(centre_x):
+        distance, _ = cKDTree(np.column_stack([centre_x, centre_y])).query(np.column_stack([x, y]))
+        kind[distance <= periurban_km] = PERIURBAN
+    kind[urban_area] = PERIURBAN
+    kind[urban] = URBAN
+    kind[metropole] = METROPOLE
+    return kind
 
 
 def _reflect(coordinate: np.ndarray, width: float) -> np.ndarray:

@@ -23,7 +23,13 @@ BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
 SHIPPED = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
 COHESIM = Path(sys.executable).parent / "cohesim"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUN_FILES = ("timeseries.parquet", "territories.parquet", "manifest.json", "summary.png")
+RUN_FILES = (
+    "timeseries.parquet",
+    "territories.parquet",
+    "manifest.json",
+    "summary.png",
+    "map.png",
+)
 DOMAINS = ("health", "jobs", "mobility", "food")
 TIMESERIES_COLUMNS = {
     "step",
