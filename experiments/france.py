@@ -133,7 +133,7 @@ def select(parameters: Parameters, folder: Path = DATA_FOLDER) -> pd.DataFrame:
         found = "no" if chosen.empty else "only one"
         raise SelectionError(
             None,
-            f"[france] filters ({_describe(france)}) select {found} {_level_name(france.level)}"
+            f"the filters ({_describe(france)}) select {found} {_level_name(france.level)}"
             "; the model needs at least two territories",
         )
     frames = chosen["epsg"].unique()

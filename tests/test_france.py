@@ -280,3 +280,17 @@ def test_data_folder_is_inside_the_repository():
 def test_model_refuses_france_without_its_territories():
     with pytest.raises(ValueError, match=r"geometry\.source = 'france': pass its territories="):
         TerritoryModel(france(regions=["84"]), rng=1)
+
+
+def test_error_example_in_docs_is_what_the_cli_prints(tmp_path, monkeypatch):
+    page = (ROOT / "docs" / "france.md").read_text(encoding="utf-8")
+    (shown,) = [line for line in page.splitlines() if line.startswith("invalid: bad.toml")]
+    monkeypatch.chdir(tmp_path)
+    Path("bad.toml").write_text(
+        f"extends = {json.dumps(str(SCENARIOS / 'baseline.toml'))}\n"
+        '[geometry]\nsource = "france"\n[france]\nregions = ["84"]\ndepartements = ["29"]\n',
+        encoding="utf-8",
+    )
+    result = invoke("validate", "bad.toml")
+    assert result.exit_code == 2
+    assert " ".join(shown.split()) in " ".join(result.stderr.split())
