@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cohesim.model.parameters import France, Parameters
-from cohesim.model.territories import TerritoryTable, kinds_around_centres
+from cohesim.model.territories import OVERRIDABLE, TerritoryTable, kinds_around_centres
 
 DATA_FOLDER = Path(__file__).resolve().parents[1] / "scenarios" / "data"
 """Where the tables are, in a source checkout (``pip install -e .``)."""
@@ -148,8 +148,26 @@ def select(parameters: Parameters, folder: Path = DATA_FOLDER) -> pd.DataFrame:
 
 
 def france_territories(parameters: Parameters, folder: Path = DATA_FOLDER) -> TerritoryTable:
-    """The territories a scenario with ``geometry.source = "france"`` describes."""
+    """The territories a scenario with ``geometry.source = "france"`` describes.
+
+    Columns ``engineering``, ``revenue``, ``budget`` or ``capacity_<domain>`` in a table, where
+    filled, replace the endowments derived from population and area (``endowments()``).
+    """
     rows = select(parameters, folder)
+    columns = [*OVERRIDABLE, *(f"capacity_{m}" for m in parameters.domain_names)]
+    overrides = {}
+    for column in (c for c in columns if c in rows):
+        text = rows[column].astype(str).str.strip()
+        values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+        bad = (values < 0) | (values.isna() & (text != ""))
+        if bad.any():
+            first = rows.loc[bad, ["code", column]].iloc[0]
+            raise SelectionError(
+                None,
+                f"{FILES[parameters.france.level]}: column {column}: {int(bad.sum())} value(s) "
+                f"not a number ≥ 0 (first: {first[column]!r} for {first['code']})",
+            )
+        overrides[column] = values.to_numpy(dtype=np.float64)
     return TerritoryTable(
         name=rows["name"].to_numpy(dtype=str),
         kind=rows["kind"].to_numpy(dtype=np.int8),
@@ -158,6 +176,7 @@ def france_territories(parameters: Parameters, folder: Path = DATA_FOLDER) -> Te
         y=rows["y_km"].to_numpy(dtype=np.float64),
         area=rows["area_km2"].to_numpy(dtype=np.float64),
         code=rows["code"].to_numpy(dtype=str),
+        overrides=overrides,
     )
 
 

@@ -194,7 +194,7 @@ def _validate(
         ) from None
     if parameters.geometry.source == "france":  # a filter that selects nothing is an error now
         try:
-            france.select(parameters)
+            france.france_territories(parameters)
         except france.SelectionError as error:
             loc = ("france", error.key) if error.key else ("france",)
             where = _file_of(loc, origin, default_origin)

@@ -7,7 +7,8 @@ km, areas). Endowments (service capacity, engineering, revenue) are then derived
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -26,6 +27,8 @@ class TerritoryTable:
     y: np.ndarray  # float64, km, (N,)
     area: np.ndarray  # float64, km², (N,)
     code: np.ndarray | None = None  # str official codes (INSEE, SIREN) of real territories, (N,)
+    # Known endowments replacing derived ones, NaN where unknown: see endowments().
+    overrides: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.population)
@@ -132,18 +135,36 @@ def endowments(table: TerritoryTable, parameters: Parameters) -> Endowments:
     doi:10.1073/pnas.0610172104). Engineering is H_i = h_0 + h_1 (P_i / 10⁴)^γ_H. Fiscal revenue
     is y_0 · 10⁴ · (P_i / 10⁴)^β_Y; running services costs each domain's unit cost per unit of
     capacity.
+
+    Known values in ``table.overrides`` replace derived ones where they are not NaN:
+    ``capacity_<domain>`` (users/yr), ``engineering`` (FTE), ``revenue`` (€/yr) and ``budget``
+    (€); service costs and the default budget follow the replaced capacity and revenue.
     """
-    domains = parameters.services.domains.values()
+    domains = parameters.services.domains
     p = table.population
-    demand = np.column_stack([d.demand * p for d in domains])
-    base = np.column_stack([(table.area if d.land_based else p) ** d.scaling for d in domains])
+    demand = np.column_stack([d.demand * p for d in domains.values()])
+    base = np.column_stack(
+        [(table.area if d.land_based else p) ** d.scaling for d in domains.values()]
+    )
     capacity = base * (parameters.services.supply_ratio * demand.sum(axis=0) / base.sum(axis=0))
+    for k, name in enumerate(domains):
+        capacity[:, k] = _known(table, f"capacity_{name}", capacity[:, k])
 
     e = parameters.engineering
-    engineering = e.base_fte + e.scale_fte * (p / 1e4) ** e.exponent
+    engineering = _known(table, "engineering", e.base_fte + e.scale_fte * (p / 1e4) ** e.exponent)
 
     b = parameters.budget
-    revenue = b.revenue_per_capita * 1e4 * (p / 1e4) ** b.revenue_exponent
-    service_cost = capacity @ np.array([d.unit_cost for d in domains])
-    budget = b.initial_reserve_years * revenue
+    revenue = _known(table, "revenue", b.revenue_per_capita * 1e4 * (p / 1e4) ** b.revenue_exponent)
+    service_cost = capacity @ np.array([d.unit_cost for d in domains.values()])
+    budget = _known(table, "budget", b.initial_reserve_years * revenue)
     return Endowments(demand, capacity, engineering, revenue, service_cost, budget)
+
+
+OVERRIDABLE = ("engineering", "revenue", "budget")
+"""Endowments a territory table may give (besides ``capacity_<domain>``)."""
+
+
+def _known(table: TerritoryTable, name: str, derived: np.ndarray) -> np.ndarray:
+    """The table's known values of ``name`` where given (not NaN), the derived ones elsewhere."""
+    given = table.overrides.get(name)
+    return derived if given is None else np.where(np.isnan(given), derived, given)

@@ -21,6 +21,7 @@ from cohesim.experiments.runs import build_model
 from cohesim.experiments.scenario import ScenarioError, load_scenario
 from cohesim.model import TerritoryModel
 from cohesim.model.parameters import KINDS, METROPOLE, PERIURBAN, RURAL, URBAN, Parameters
+from cohesim.model.territories import endowments
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -294,3 +295,25 @@ def test_error_example_in_docs_is_what_the_cli_prints(tmp_path, monkeypatch):
     result = invoke("validate", "bad.toml")
     assert result.exit_code == 2
     assert " ".join(shown.split()) in " ".join(result.stderr.split())
+
+
+def test_table_columns_override_derived_endowments(tmp_path, epci):
+    for name in (FILES["commune"], "france_departements.csv"):
+        (tmp_path / name).write_bytes((DATA_FOLDER / name).read_bytes())
+    lyon = epci["code"] == "200046977"
+    given = epci.assign(engineering=np.where(lyon, "250", ""), capacity_health="")
+    given.to_csv(tmp_path / FILES["epci"], index=False, compression="xz")
+    p = france(regions=["84"])
+    derived = endowments(france_territories(p), p)
+    table = france_territories(p, folder=tmp_path)
+    own = endowments(table, p)
+    row = table.code == "200046977"
+    assert own.engineering[row] == [250.0] and derived.engineering[row] != [250.0]
+    np.testing.assert_array_equal(own.engineering[~row], derived.engineering[~row])
+    np.testing.assert_array_equal(own.capacity, derived.capacity)
+
+    epci.assign(revenue=np.where(lyon, "-3", "")).to_csv(
+        tmp_path / FILES["epci"], index=False, compression="xz"
+    )
+    with pytest.raises(ValueError, match=r"column revenue: 1 value\(s\) not a number ≥ 0"):
+        france_territories(p, folder=tmp_path)
