@@ -472,7 +472,6 @@ class ParameterInfo:
             return "true or false"
         if self.type == "list":
             return 'a list of text values, e.g. ["84", "Bretagne"]'
-
         lo = "" if self.minimum is None else f"{format_number(self.minimum)} ≤ "
         hi = "" if self.maximum is None else f" ≤ {format_number(self.maximum)}"
         return f"{self.type} {lo}value{hi}".strip()
