@@ -15,6 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cohesim.model.parameters import Parameters
+
 from .results import ResultsError, check_output_folder, write_run
 from .runs import RunResult, run_scenario
 from .scenario import ScenarioError, load_scenario, parse_assignment
@@ -72,12 +74,19 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         p = scenario.parameters
         out.print(
             f"[green]ok[/] {escape(str(path))}: {escape(repr(scenario.name))}, "
-            f"{p.geometry.n} territories, "
+            f"{_where(p)}, "
             f"{p.run.steps} years, rule {p.update.rule}",
             highlight=False,
         )
     if failed:
         sys.exit(BAD_INPUT)
+
+
+def _where(p: Parameters) -> str:
+    """Where a scenario's territories come from, in a few words."""
+    if p.geometry.source == "france":
+        return f"French {'EPCI' if p.france.level == 'epci' else 'communes'}"
+    return f"{p.geometry.n} territories"
 
 
 @main.command()
@@ -115,7 +124,7 @@ def run(
 
     The folder holds timeseries.parquet (one row per year), territories.parquet (one row per
     territory at the end), manifest.json (resolved scenario, seed, versions, git commit) and
-    summary.png. It appears only once complete.
+    summary.png and map.png. It appears only once complete.
     """
     try:
         overrides = dict(parse_assignment(a) for a in assignments)
@@ -145,9 +154,12 @@ def run(
         result = run_scenario(loaded, on_step=lambda _: progress.advance(task))
 
     from cohesim.analysis.figures import summary_figure  # matplotlib only when writing
+    from cohesim.analysis.maps import structure_links, territory_map
 
     def figures(folder: Path) -> None:
         summary_figure(result.timeseries, folder / "summary.png", title=loaded.name)
+        links = structure_links(result.inventory, result.memberships)
+        territory_map(result.territories, folder / "map.png", title=loaded.name, links=links)
 
     try:
         write_run(result, out, overwrite=overwrite, figures=figures)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from cohesim.model import TerritoryModel
 
+from .france import france_territories
 from .scenario import Scenario
 
 
@@ -40,7 +41,9 @@ class RunResult:
 
 def build_model(scenario: Scenario) -> TerritoryModel:
     """The model a scenario describes, seeded with its ``run.seed``."""
-    return TerritoryModel(scenario.parameters, rng=scenario.parameters.run.seed)
+    p = scenario.parameters
+    territories = france_territories(p) if p.geometry.source == "france" else None
+    return TerritoryModel(p, rng=p.run.seed, territories=territories)
 
 
 def run_scenario(

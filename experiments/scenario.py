@@ -20,6 +20,8 @@ from pydantic import ValidationError
 
 from cohesim.model.parameters import Domain, Parameters, lookup, parameter_table
 
+from . import france
+
 META_KEYS = ("extends", "name", "description")
 
 
@@ -185,11 +187,19 @@ def _validate(
     groups: dict[str, Any], origin: Mapping[tuple[str, ...], str], default_origin: str = "scenario"
 ) -> Parameters:
     try:
-        return Parameters.model_validate(groups, strict=True)
+        parameters = Parameters.model_validate(groups, strict=True)
     except ValidationError as error:
         raise ScenarioError(
             [_describe(e, origin, default_origin) for e in error.errors(include_url=False)]
         ) from None
+    if parameters.geometry.source == "france":  # a filter that selects nothing is an error now
+        try:
+            france.france_territories(parameters)
+        except france.SelectionError as error:
+            loc = ("france", error.key) if error.key else ("france",)
+            where = _file_of(loc, origin, default_origin)
+            raise ScenarioError([f"{where}: [{'.'.join(loc)}]: {error}"]) from None
+    return parameters
 
 
 def _file_of(loc: tuple[str, ...], origin: Mapping[tuple[str, ...], str], default: str) -> str:

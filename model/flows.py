@@ -74,7 +74,10 @@ class CandidatePairs:
 
 
 def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
-    return np.where(d <= cutoff, np.exp(-d / decay), 0.0)
+    kernel = d * (-1.0 / decay)
+    np.exp(kernel, out=kernel)  # in place: this is the hottest line of a large model's build
+    kernel[d > cutoff] = 0.0
+    return kernel
 
 
 def gravity_flows(
@@ -94,32 +97,26 @@ def gravity_flows(
                 i, capacity[j, k] * _kernel(d, decay_km[k], cutoff_km[k]), n
             )
 
+    # F_ij = (D_i / S_i) · E_j · kernel: per-territory factors first, so each pair costs one
+    # kernel and two gathers per domain.
+    reach = np.ascontiguousarray((demand / normaliser).T)  # (M, N): contiguous gathers
+    attraction = np.ascontiguousarray(capacity.T)
     requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
     for i, j, d in pairs.blocks():
         for k in range(m):
-            f = (
-                demand[i, k]
-                * capacity[j, k]
-                * _kernel(d, decay_km[k], cutoff_km[k])
-                / normaliser[i, k]
-            )
+            f = reach[k, i] * attraction[k, j] * _kernel(d, decay_km[k], cutoff_km[k])
             requested[:, k] += np.bincount(j, f, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
 
+    supply = np.ascontiguousarray((capacity * ration).T)  # E_j r_j
     received = np.zeros((n, m))  # Σ_j F̃_ij
     served = np.zeros((n, m))
     served_nonresidents = np.zeros((n, m))
     for i, j, d in pairs.blocks():
         away = i != j
         for k in range(m):
-            f = (
-                demand[i, k]
-                * capacity[j, k]
-                * _kernel(d, decay_km[k], cutoff_km[k])
-                / normaliser[i, k]
-            )
-            f *= ration[j, k]
+            f = reach[k, i] * supply[k, j] * _kernel(d, decay_km[k], cutoff_km[k])
             received[:, k] += np.bincount(i, f, n)
             served[:, k] += np.bincount(j, f, n)
             served_nonresidents[:, k] += np.bincount(j[away], f[away], n)
@@ -145,10 +142,15 @@ def pair_flows(
     d: np.ndarray,
 ) -> np.ndarray:
     """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M)."""
-    kernel = np.where(
-        d[:, None] <= field.cutoff_km[None, :], np.exp(-d[:, None] / field.decay_km[None, :]), 0.0
-    )
-    return demand[i] * capacity[j] * kernel / field.normaliser[i] * field.ration[j]
+    return demand[i] * capacity[j] * _kernels(field, d) / field.normaliser[i] * field.ration[j]
+
+
+def _kernels(field: FlowField, d: np.ndarray) -> np.ndarray:
+    """Truncated decay kernels of every domain at distances d, shape (len(d), M)."""
+    kernel = d[:, None] * (-1.0 / field.decay_km)[None, :]
+    np.exp(kernel, out=kernel)
+    kernel[d[:, None] > field.cutoff_km[None, :]] = 0.0
+    return kernel
 
 
 @dataclass(frozen=True)
@@ -195,14 +197,20 @@ def interaction_network(
     """
     n = demand.shape[0]
     valued_demand = demand @ value
+    # F̃_ij + F̃_ji = kernel(d_ij) (R_i U_j + R_j U_i), R = D / S, U = E r: one kernel per pair
+    # and domain; one contiguous row per domain makes the gathers fast.
+    reach = np.ascontiguousarray((demand / field.normaliser).T)
+    supply = np.ascontiguousarray((capacity * field.ration).T)
     chosen: list[np.ndarray] = []
     for i, j, d in pairs.blocks():
         away = i != j
         i, j, d = i[away], j[away], d[away]
-        both = pair_flows(field, demand, capacity, i, j, d) + pair_flows(
-            field, demand, capacity, j, i, d
-        )
-        strength = (both @ value) / (valued_demand[i] + valued_demand[j])
+        valued_flows = np.zeros(len(d))
+        for k in range(len(value)):
+            kernel = _kernel(d, field.decay_km[k], field.cutoff_km[k])
+            r, u = reach[k], supply[k]
+            valued_flows += value[k] * kernel * (r[i] * u[j] + r[j] * u[i])
+        strength = valued_flows / (valued_demand[i] + valued_demand[j])
         keep = strength >= min_interdependence
         i, j, strength = i[keep], j[keep], strength[keep]
         order = np.lexsort((j, -strength, i))  # strongest first; ties broken by partner id

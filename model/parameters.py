@@ -51,8 +51,10 @@ class Group(BaseModel):
 class Geometry(Group):
     """Synthetic territories: how many, how large, where."""
 
-    source: Literal["synthetic"] = param(
-        "synthetic", "where territories come from (synthetic rank-size region)"
+    source: Literal["synthetic", "france"] = param(
+        "synthetic",
+        "where territories come from: a synthetic rank-size region, or real French "
+        "territories chosen in [france]",
     )
     n: int = param(100, "number of territories", ge=4, le=1_000_000, symbol="N")
     rank_size_exponent: float = param(
@@ -589,6 +591,35 @@ class Run(Group):
     seed: int = param(0, "root seed of the run's random generator", ge=0, le=2**63 - 1)
 
 
+class France(Group):
+    """Real French territories (used when geometry.source = "france"); filters combine (AND)."""
+
+    level: Literal["epci", "commune"] = param(
+        "epci", "EPCI à fiscalité propre (about 1,250) or communes (about 35,000)"
+    )
+    regions: list[str] = param([], "keep these régions, by INSEE code or name (all when empty)")
+    departements: list[str] = param([], "keep these départements, by code or name (all when empty)")
+    codes: list[str] = param(
+        [], "keep these territories, by SIREN (EPCI) or INSEE code (commune); all when empty"
+    )
+    around: str = param(
+        "", "keep territories within radius_km of this commune (name or INSEE code); none if empty"
+    )
+    radius_km: float = param(50.0, "radius of the `around` filter", ge=1.0, le=1_000.0, unit="km")
+    overseas: bool = param(
+        False,
+        "select overseas départements (one projection frame at a time) instead of "
+        "metropolitan France",
+    )
+    urban_population: float = param(
+        10_000,
+        "at commune level, communes at least this populous are urban",
+        ge=2_000,
+        le=200_000,
+        unit="inh.",
+    )
+
+
 class Parameters(Group):
     """All the parameters of one model run, grouped as in a scenario file."""
 
@@ -607,6 +638,7 @@ class Parameters(Group):
     structures: Structures = Field(default_factory=Structures, description="cooperation structures")
     pacte: Pacte = Field(default_factory=Pacte, description="Pacte État-métropoles")
     metrics: Metrics = Field(default_factory=Metrics, description="outcome measurement")
+    france: France = Field(default_factory=France, description="real French territories")
     changes: list[Change] = Field(
         default_factory=list,
         description="policy levers changed at given years ([[changes]] tables)",
@@ -701,6 +733,8 @@ class ParameterInfo:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type == "bool":
             return "true or false"
+        if self.type == "list":
+            return 'a list of text values, e.g. ["84", "Bretagne"]'
         lo = "" if self.minimum is None else f"{format_number(self.minimum)} ≤ "
         hi = "" if self.maximum is None else f" ≤ {format_number(self.maximum)}"
         return f"{self.type} {lo}value{hi}".strip()

@@ -7,9 +7,11 @@ km, areas). Endowments (service capacity, engineering, revenue) are then derived
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN, Parameters
 
@@ -24,6 +26,9 @@ class TerritoryTable:
     x: np.ndarray  # float64, km, (N,)
     y: np.ndarray  # float64, km, (N,)
     area: np.ndarray  # float64, km², (N,)
+    code: np.ndarray | None = None  # str official codes (INSEE, SIREN) of real territories, (N,)
+    # Known endowments replacing derived ones, NaN where unknown: see endowments().
+    overrides: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.population)
@@ -76,6 +81,33 @@ def synthetic_territories(parameters: Parameters, rng: np.random.Generator) -> T
     return TerritoryTable(name=name, kind=kind, population=population, x=x, y=y, area=area)
 
 
+def kinds_around_centres(
+    metropole: np.ndarray,
+    urban: np.ndarray,
+    urban_area: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    centre_x: np.ndarray,
+    centre_y: np.ndarray,
+    periurban_km: float,
+) -> np.ndarray:
+    """Kind codes of real territories from their status and their distance to urban centres.
+
+    A territory flagged ``metropole`` is a métropole, else one flagged ``urban`` is urban; any
+    other is periurban if it lies in an urban area (``urban_area``) or within ``periurban_km`` of
+    the nearest centre (``centre_x``, ``centre_y``, in the same km frame as ``x``, ``y``), and
+    rural otherwise: the rule of the synthetic regions, applied to real centres.
+    """
+    kind = np.full(len(x), RURAL, dtype=np.int8)
+    if len(centre_x):
+        distance, _ = cKDTree(np.column_stack([centre_x, centre_y])).query(np.column_stack([x, y]))
+        kind[distance <= periurban_km] = PERIURBAN
+    kind[urban_area] = PERIURBAN
+    kind[urban] = URBAN
+    kind[metropole] = METROPOLE
+    return kind
+
+
 def _reflect(coordinate: np.ndarray, width: float) -> np.ndarray:
     """Fold coordinates back into [0, width] by reflection at the borders."""
     period = np.mod(coordinate, 2.0 * width)
@@ -103,18 +135,36 @@ def endowments(table: TerritoryTable, parameters: Parameters) -> Endowments:
     doi:10.1073/pnas.0610172104). Engineering is H_i = h_0 + h_1 (P_i / 10⁴)^γ_H. Fiscal revenue
     is y_0 · 10⁴ · (P_i / 10⁴)^β_Y; running services costs each domain's unit cost per unit of
     capacity.
+
+    Known values in ``table.overrides`` replace derived ones where they are not NaN:
+    ``capacity_<domain>`` (users/yr), ``engineering`` (FTE), ``revenue`` (€/yr) and ``budget``
+    (€); service costs and the default budget follow the replaced capacity and revenue.
     """
-    domains = parameters.services.domains.values()
+    domains = parameters.services.domains
     p = table.population
-    demand = np.column_stack([d.demand * p for d in domains])
-    base = np.column_stack([(table.area if d.land_based else p) ** d.scaling for d in domains])
+    demand = np.column_stack([d.demand * p for d in domains.values()])
+    base = np.column_stack(
+        [(table.area if d.land_based else p) ** d.scaling for d in domains.values()]
+    )
     capacity = base * (parameters.services.supply_ratio * demand.sum(axis=0) / base.sum(axis=0))
+    for k, name in enumerate(domains):
+        capacity[:, k] = _known(table, f"capacity_{name}", capacity[:, k])
 
     e = parameters.engineering
-    engineering = e.base_fte + e.scale_fte * (p / 1e4) ** e.exponent
+    engineering = _known(table, "engineering", e.base_fte + e.scale_fte * (p / 1e4) ** e.exponent)
 
     b = parameters.budget
-    revenue = b.revenue_per_capita * 1e4 * (p / 1e4) ** b.revenue_exponent
-    service_cost = capacity @ np.array([d.unit_cost for d in domains])
-    budget = b.initial_reserve_years * revenue
+    revenue = _known(table, "revenue", b.revenue_per_capita * 1e4 * (p / 1e4) ** b.revenue_exponent)
+    service_cost = capacity @ np.array([d.unit_cost for d in domains.values()])
+    budget = _known(table, "budget", b.initial_reserve_years * revenue)
     return Endowments(demand, capacity, engineering, revenue, service_cost, budget)
+
+
+OVERRIDABLE = ("engineering", "revenue", "budget")
+"""Endowments a territory table may give (besides ``capacity_<domain>``)."""
+
+
+def _known(table: TerritoryTable, name: str, derived: np.ndarray) -> np.ndarray:
+    """The table's known values of ``name`` where given (not NaN), the derived ones elsewhere."""
+    given = table.overrides.get(name)
+    return derived if given is None else np.where(np.isnan(given), derived, given)

@@ -69,11 +69,16 @@ class TerritoryModel(mesa.Model):
         domains = list(parameters.services.domains.values())
         self._value = np.array([d.value for d in domains])
 
+        if territories is None and parameters.geometry.source != "synthetic":
+            raise ValueError(
+                f"geometry.source = {parameters.geometry.source!r}: pass its territories= "
+                "(cohesim.experiments.build_model reads them for a scenario)"
+            )
         table = (
             territories if territories is not None else synthetic_territories(parameters, self.rng)
         )
         n = len(table)
-        self.name, self.kind = table.name, table.kind
+        self.name, self.kind, self.code = table.name, table.kind, table.code
         self.population, self.x, self.y, self.area = table.population, table.x, table.y, table.area
         own = endowments(table, parameters)
         self.demand, self.capacity = own.demand, own.capacity
@@ -376,6 +381,8 @@ class TerritoryModel(mesa.Model):
                 "partners": self.network.degree,
             }
         )
+        if self.code is not None:
+            frame.insert(1, "code", self.code)
         for k, m in enumerate(self.domain_names):
             frame[f"access_{m}"] = self.flows.access[:, k]
         return frame

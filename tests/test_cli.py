@@ -30,6 +30,7 @@ RUN_FILES = (
     "memberships.parquet",
     "manifest.json",
     "summary.png",
+    "map.png",
 )
 DOMAINS = ("health", "jobs", "mobility", "food")
 TIMESERIES_COLUMNS = {
