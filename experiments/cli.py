@@ -1,6 +1,7 @@
 """The ``cohesim`` command line: a thin layer over the Python API.
 
-Exit codes: 0 success, 2 bad input (scenario, option, output folder), 1 unexpected failure.
+Exit codes: 0 success, 2 bad input (scenario, option, output folder), 1 unexpected failure,
+3 a sweep finished with failed runs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.table import Table
 from .results import ResultsError, check_output_folder, write_run
 from .runs import RunResult, run_scenario
 from .scenario import ScenarioError, load_scenario, parse_assignment
+from .sweep_command import sweep
 
 BAD_INPUT = 2
 SUMMARY_METRICS = (
@@ -195,3 +197,6 @@ def params(markdown: bool) -> None:
         unit = f" {info.unit}" if info.unit else ""
         click.echo(f"  {key}{star} = {info.default!r}{unit}   ({info.allowed()})")
         click.echo(f"      {info.meaning}")
+
+
+main.add_command(sweep)
