@@ -11,7 +11,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from .chunks import Chunk, ChunkResult, run_chunk, start_worker
 
@@ -112,6 +114,7 @@ class DaskCluster:
                 "--scheduler needs dask[distributed]: pip install 'dask[distributed]'"
             ) from None
         self.address = address
+        _check_reachable(address)
         try:
             self._client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -159,6 +162,22 @@ class DaskCluster:
     def _threads(self) -> int:
         workers = self._client.scheduler_info().get("workers", {})
         return sum(w.get("nthreads", 1) for w in workers.values())
+
+
+def _check_reachable(address: str) -> None:
+    """Fail fast on a closed port (Dask's client retries until its timeout, 20 s)."""
+    parsed = urlsplit(address)
+    if parsed.scheme != "tcp" or not parsed.hostname or not parsed.port:
+        if "://" not in address:
+            raise ExecutorError(f"--scheduler {address}: expected tcp://HOST:PORT")
+        return  # tls://, ucx://...: let Dask check
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+    except OSError as error:
+        raise ExecutorError(
+            f"cannot reach the Dask scheduler at {address}: {error}; start one with "
+            "`dask scheduler` and check the address (tcp://HOST:PORT)"
+        ) from None
 
 
 def make_executor(workers: int | None, scheduler: str | None) -> LocalPool | DaskCluster:

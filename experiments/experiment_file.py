@@ -329,7 +329,7 @@ class _Checker:
             factor = self.factor(key, info, spec, design)
             if factor is not None:
                 factors.append(factor)
-        if design != "grid" and not factors and design in DESIGNS:
+        if design != "grid" and not table and design in DESIGNS:
             self.problems.append(
                 f"{self.path}: design = {design!r} needs at least one entry in [parameters]"
             )

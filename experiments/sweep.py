@@ -189,23 +189,26 @@ def run_sweep(
     out = Path(out) if out is not None else Path("results") / "sweeps" / experiment.name
     plan = SweepPlan(experiment)
     file = str(experiment.file) if experiment.file else None
-    folder = SweepFolder.open(
-        out, experiment.resolved(), plan.points, resume=resume, experiment_file=file
-    )
+    # The executor first: a scheduler that cannot be reached must not leave a folder behind.
+    executor = make_executor(workers, scheduler)
+    try:
+        folder = SweepFolder.open(
+            out, experiment.resolved(), plan.points, resume=resume, experiment_file=file
+        )
+    except BaseException:
+        executor.close()
+        raise
     started = datetime.now(UTC)
     status = "interrupted"
-    executor: LocalPool | DaskCluster | None = None
     try:
         done = np.zeros(plan.total, dtype=bool)
         done[folder.completed_runs()] = True
         failed = _counts(folder, plan.total)["error"]
-        executor = make_executor(workers, scheduler)
         _Driver(plan, folder, executor, done, failed, progress, chunk_seconds).run()
         status = "complete"
     finally:
-        described = executor.describe() if executor is not None else {}
-        if executor is not None:
-            executor.close()
+        described = executor.describe()
+        executor.close()
         try:
             counts = _counts(folder, plan.total)
             if status == "complete" and counts["missing"]:
