@@ -1,6 +1,7 @@
 """The ``cohesim`` command line: a thin layer over the Python API.
 
-Exit codes: 0 success, 2 bad input (scenario, option, output folder), 1 unexpected failure.
+Exit codes: 0 success, 2 bad input (scenario, option, output folder), 1 unexpected failure,
+3 a sweep finished with failed runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cohesim.model.parameters import Parameters
 from .results import ResultsError, check_output_folder, write_run
 from .runs import RunResult, run_scenario
 from .scenario import ScenarioError, load_scenario, parse_assignment
+from .sweep_command import sweep
 
 BAD_INPUT = 2
 SUMMARY_METRICS = (
@@ -325,3 +327,6 @@ def dashboard(scenario: Path, port: int, host: str) -> None:
         serve(scenario, host=host, port=port)
     except (ScenarioError, DashboardError) as error:
         _fail(str(error))
+
+
+main.add_command(sweep)

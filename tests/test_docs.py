@@ -32,7 +32,7 @@ def test_parameter_reference_matches_the_declarations():
     )
 
 
-@pytest.mark.parametrize("page", ["docs/api.md", "docs/france.md", "README.md"])
+@pytest.mark.parametrize("page", ["docs/api.md", "docs/france.md", "docs/sweeps.md", "README.md"])
 def test_python_examples_in_docs_run(page, project_copy):
     blocks = PYTHON_BLOCK.findall((ROOT / page).read_text(encoding="utf-8"))
     assert blocks, f"{page} has no python example"

@@ -1,0 +1,101 @@
+"""What a worker does: run a chunk of sweep runs and return their rows.
+
+A chunk carries everything its runs need (the base scenarios, each run's overrides and seed), so
+any worker can run it, in any order, any number of times, with the same result. A run that raises
+becomes a row with ``status = "error"`` and the message; it never stops the chunk.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .runs import build_model
+from .scenario import Scenario
+
+# Columns of metrics_frame() that are not metrics of the final state.
+STEP_COLUMNS = ("step", "year")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: its id, coordinates in the design, seed and parameter values."""
+
+    run_id: int
+    scenario_index: int
+    point_id: int
+    replicate: int
+    seed: int
+    overrides: dict[str, Any]
+
+
+@dataclass
+class Chunk:
+    """Runs sent to a worker together; ``attempts`` counts workers lost while running it."""
+
+    scenarios: tuple[Scenario, ...]
+    steps: tuple[int, ...]
+    runs: list[RunSpec]
+    timeseries: bool = False
+    territories: bool = False
+    attempts: int = 0
+
+
+@dataclass
+class ChunkResult:
+    """Rows of a finished chunk: one per run, plus per-step and per-territory rows if asked."""
+
+    runs: list[dict[str, Any]]
+    timeseries: list[pd.DataFrame] = field(default_factory=list)
+    territories: list[pd.DataFrame] = field(default_factory=list)
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Run every run of a chunk; never raises for a failing run."""
+    result = ChunkResult(runs=[])
+    for spec in chunk.runs:
+        row: dict[str, Any] = {"run_id": spec.run_id}
+        clock = time.perf_counter()
+        try:
+            scenario = chunk.scenarios[spec.scenario_index].with_parameters(
+                **spec.overrides,
+                **{"run.seed": spec.seed, "run.steps": chunk.steps[spec.scenario_index]},
+            )
+            model = build_model(scenario)
+            model.run(scenario.parameters.run.steps)
+            frame = model.metrics_frame()
+            final = frame.iloc[-1].drop(list(STEP_COLUMNS), errors="ignore")
+            row.update({k: float(v) for k, v in final.items()})
+            row.update(status="ok", error=None)
+            if chunk.timeseries:
+                result.timeseries.append(frame.assign(run_id=spec.run_id))
+            if chunk.territories:
+                result.territories.append(model.territories_frame().assign(run_id=spec.run_id))
+        except Exception as error:  # a failing run is data, not a reason to stop
+            row.update(status="error", error=f"{type(error).__name__}: {error}")
+        row["wall_seconds"] = time.perf_counter() - clock
+        result.runs.append(row)
+    return result
+
+
+def start_worker() -> None:
+    """Initialise a local pool worker: leave Ctrl-C to the parent, exit if the parent dies.
+
+    A parent killed with SIGKILL closes no pipe the worker waits on; the worker is re-parented
+    instead, which a watchdog thread notices, so that orphaned workers do not linger.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    first_parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == first_parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cohesim-parent-watch", daemon=True).start()

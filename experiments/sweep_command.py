@@ -1,0 +1,113 @@
+"""``cohesim sweep``: run an experiment file's runs on local cores or a Dask cluster.
+
+Kept apart from ``cli.py`` so that the main command file only registers it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from .executors import ExecutorError
+from .experiment_file import ExperimentError, load_experiment
+from .results import ResultsError
+from .sweep import SweepProgress, run_sweep
+from .sweep_store import read_manifest
+
+BAD_INPUT = 2
+RUNS_FAILED = 3
+INTERRUPTED = 130
+
+err = Console(stderr=True)
+
+
+@click.command()
+@click.argument("experiment", type=click.Path(path_type=Path))
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="Local worker processes [default: all cores]. Not with --scheduler.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Run on the Dask cluster of this scheduler instead of local processes.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Sweep folder [default: results/sweeps/NAME].",
+)
+@click.option("--resume", is_flag=True, help="Finish the sweep in --out: run only what is missing.")
+def sweep(
+    experiment: Path, workers: int | None, scheduler: str | None, out: Path | None, resume: bool
+) -> None:
+    """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
+
+    The folder holds runs/*.parquet (one row per run: ids, seed, the varied parameters, the final
+    metrics, status and error), manifest.json and design.parquet. Chunks appear whole as they
+    finish; after a crash or Ctrl-C, run the same command with --resume.
+
+    Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
+    2 bad input, 130 interrupted.
+    """
+    try:
+        loaded = load_experiment(experiment)
+    except ExperimentError as error:
+        _fail(str(error))
+    folder = out if out is not None else Path("results") / "sweeps" / loaded.name
+    with Progress(
+        TextColumn(f"[bold]{escape(loaded.name)}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs, [red]{task.fields[failed]} failed[/], {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sweep", total=None, failed=0, rate="")
+
+        def show(p: SweepProgress) -> None:
+            elapsed = bar.tasks[0].elapsed or 0.0
+            fresh = p.done - p.resumed
+            rate = f"{fresh / elapsed:.1f} runs/s" if elapsed > 0 and fresh else ""
+            bar.update(task, total=p.total, completed=p.done, failed=p.failed, rate=rate)
+
+        try:
+            run_sweep(
+                loaded, folder, workers=workers, scheduler=scheduler, resume=resume, progress=show
+            )
+        except (ExperimentError, ResultsError, ExecutorError) as error:
+            bar.stop()
+            _fail(str(error))
+        except KeyboardInterrupt:
+            bar.stop()
+            err.print(f"interrupted: finish it with `--resume --out {escape(str(folder))}`")
+            sys.exit(INTERRUPTED)
+    counts = read_manifest(folder)["counts"]
+    click.echo(
+        f"{counts['ok']} ok, {counts['error']} failed, {counts['missing']} missing "
+        f"of {counts['total']} runs → {folder}"
+    )
+    if counts["error"] or counts["missing"]:
+        sys.exit(RUNS_FAILED)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(BAD_INPUT)

@@ -1,0 +1,328 @@
+"""Sweeps end to end: real worker processes, a real Dask cluster, real SIGKILLs.
+
+Every sweep here runs the small classroom region for a few years, so that a whole sweep takes
+about a second of work; chunks are made small where a test needs many of them.
+"""
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cohesim.experiments import load_runs, run_sweep
+from cohesim.experiments.sweep_store import read_manifest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WAIT = 90.0  # upper bound on any wait for a process or a file (seconds)
+
+EXPERIMENT = """
+name = "small"
+scenarios = ["../scenarios/classroom.toml", "../scenarios/classroom_fermi.toml"]
+design = "grid"
+replicates = 3
+seed = 7
+steps = 3
+
+[parameters]
+"engineering.state_support" = [0.0, 0.25, 0.5]
+"funding.matching_share" = { min = 0.0, max = 0.8, count = 3 }
+"""
+FERMI = 'extends = "classroom.toml"\nname = "classroom_fermi"\n[update]\nrule = "fermi"\n'
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A working folder with the shipped scenarios, a variant, and the small experiment."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(REPO_ROOT / "scenarios", root / "scenarios")
+    (root / "scenarios" / "classroom_fermi.toml").write_text(FERMI)
+    (root / "experiments").mkdir()
+    (root / "experiments" / "small.toml").write_text(EXPERIMENT)
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(project, tmp_path_factory) -> pd.DataFrame:
+    """The small experiment swept on one local worker: what every other way must reproduce."""
+    out = tmp_path_factory.mktemp("reference") / "sweep"
+    run_sweep(project / "experiments" / "small.toml", out, workers=1)
+    return comparable(out)
+
+
+def comparable(folder: Path) -> pd.DataFrame:
+    """The runs table without timings, which differ run to run."""
+    runs = load_runs(folder)
+    assert runs["run_id"].is_unique
+    return runs.drop(columns=["wall_seconds"])
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a process started in its own session, and everything it started; wait for it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # children left behind by a dead leader
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real `dask scheduler` and `dask worker` (2 processes) on 127.0.0.1, torn down after."""
+    from distributed import Client
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started = []
+    try:
+        started.append(
+            subprocess.Popen(
+                [
+                    *(BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)),
+                    *("--dashboard-address", "127.0.0.1:0", "--no-show"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+        started.append(
+            subprocess.Popen(
+                [
+                    *(BIN / "dask", "worker", address, "--host", "127.0.0.1", "--nworkers", "2"),
+                    *("--nthreads", "1", "--no-dashboard"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=WAIT)
+        yield address
+    finally:
+        for process in reversed(started):
+            stop(process)
+
+
+# ---------------------------------------------------------------------------
+# Same results whatever runs them
+# ---------------------------------------------------------------------------
+
+
+def test_reference_sweep_is_complete_and_seeded_per_run(reference):
+    assert len(reference) == 2 * 9 * 3
+    assert (reference["status"] == "ok").all()
+    assert reference["seed"].is_unique
+    assert set(reference["scenario"]) == {"classroom", "classroom_fermi"}
+    assert list(reference["run_id"]) == list(range(len(reference)))
+
+
+def test_two_workers_give_the_same_runs(project, reference, tmp_path):
+    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "two", workers=2)
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    assert read_manifest(out)["sessions"][-1]["workers"] == 2
+
+
+def test_a_dask_cluster_gives_the_same_runs(project, reference, tmp_path, dask_cluster):
+    out = run_sweep(
+        project / "experiments" / "small.toml", tmp_path / "dask", scheduler=dask_cluster
+    )
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    assert read_manifest(out)["sessions"][-1]["executor"] == "dask"
+
+
+def test_a_dask_worker_killed_midway_does_not_lose_runs(project, reference, tmp_path, dask_cluster):
+    from distributed import Client
+
+    with Client(dask_cluster, timeout="30s") as client:
+        pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one(progress):
+        if progress.done >= 2 and not killed:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    out = run_sweep(
+        project / "experiments" / "small.toml",
+        tmp_path / "killed",
+        scheduler=dask_cluster,
+        progress=kill_one,
+        chunk_seconds=0.02,
+    )
+    assert killed
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    with Client(dask_cluster, timeout="30s") as client:  # the nanny replaced it
+        client.wait_for_workers(2, timeout=WAIT)
+
+
+def test_a_local_worker_killed_midway_is_replaced(project, reference, tmp_path):
+    import psutil
+
+    killed = []
+
+    def kill_one(progress):
+        if progress.done >= 2 and not killed:
+            workers = [
+                p
+                for p in psutil.Process().children(recursive=True)
+                if not p.children() and "resource_tracker" not in " ".join(p.cmdline())
+            ]
+            workers[0].kill()
+            killed.append(workers[0].pid)
+
+    out = run_sweep(
+        project / "experiments" / "small.toml",
+        tmp_path / "local-killed",
+        workers=2,
+        progress=kill_one,
+        chunk_seconds=0.02,
+    )
+    assert killed
+    pd.testing.assert_frame_equal(comparable(out), reference)
+
+
+# ---------------------------------------------------------------------------
+# Crashes and resume
+# ---------------------------------------------------------------------------
+
+SWEEP_IN_CHILD = (
+    "import sys; from cohesim.experiments import run_sweep; "
+    "run_sweep(sys.argv[1], sys.argv[2], workers=2, resume=True, chunk_seconds=0.01)"
+)
+
+
+def chunks_in(folder: Path) -> int:
+    return len(list((folder / "runs").glob("chunk-*.parquet")))
+
+
+def test_sigkill_at_random_points_then_resume_equals_an_uninterrupted_sweep(
+    project, reference, tmp_path
+):
+    out = tmp_path / "crashed"
+    experiment = project / "experiments" / "small.toml"
+    chooser = random.Random(20260101)
+    kills = 0
+    for _ in range(3):
+        target = chunks_in(out) + chooser.randint(1, 4) if out.exists() else chooser.randint(1, 4)
+        child = subprocess.Popen(
+            [sys.executable, "-c", SWEEP_IN_CHILD, experiment, out], start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + WAIT
+            while child.poll() is None and time.monotonic() < deadline:
+                if out.exists() and chunks_in(out) >= target:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    kills += 1
+                    break
+                time.sleep(0.005)
+            child.wait(timeout=WAIT)
+        finally:
+            stop(child)
+    assert kills >= 2, "the sweep finished before it could be killed: make it longer"
+    assert len(load_runs(out)) < len(reference)
+    done = subprocess.run(
+        [BIN / "cohesim", "sweep", experiment, "--out", out, "--resume", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    manifest = read_manifest(out)
+    assert manifest["counts"] == {"total": 54, "ok": 54, "error": 0, "missing": 0}
+    assert manifest["status"] == "complete"
+
+
+def test_a_partial_chunk_never_counts(project, reference, tmp_path):
+    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "partial", workers=1)
+    # What a sweep killed while writing leaves: a temporary file, and a chunk whose runs are
+    # not in runs/ (its time series was written first).
+    first = sorted((out / "runs").glob("chunk-*.parquet"))[-1]
+    (out / "runs" / f".{first.name}.123.partial").write_bytes(first.read_bytes()[:100])
+    first.rename(out / "timeseries" / first.name)
+    run_sweep(project / "experiments" / "small.toml", out, workers=1, resume=True)
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    assert not list(out.rglob("*.partial"))
+
+
+def test_resume_refuses_a_changed_experiment(project, tmp_path):
+    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "changed", workers=1)
+    changed = write(
+        project / "experiments",
+        "small_changed.toml",
+        EXPERIMENT.replace("replicates = 3", "replicates = 4"),
+    )
+    done = subprocess.run(
+        [BIN / "cohesim", "sweep", changed, "--out", out, "--resume"],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    assert done.returncode == 2
+    assert "started from a different experiment (changed: replicates)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_existing_folder_needs_resume(project, tmp_path):
+    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "twice", workers=1)
+    with pytest.raises(Exception, match="already exists; pass --resume"):
+        run_sweep(project / "experiments" / "small.toml", out, workers=1)
+
+
+# ---------------------------------------------------------------------------
+# Failing runs
+# ---------------------------------------------------------------------------
+
+
+def test_a_point_that_raises_is_recorded_and_the_rest_completes(project, tmp_path):
+    # Three métropoles among two urban centres: the model's parameters reject that point.
+    experiment = write(
+        project / "experiments",
+        "failing.toml",
+        'name = "failing"\nscenario = "../scenarios/classroom.toml"\nseed = 1\nsteps = 2\n'
+        'replicates = 2\n[parameters]\n"geometry.n_metropoles" = [0, 1, 3]\n',
+    )
+    done = subprocess.run(
+        [BIN / "cohesim", "sweep", experiment, "--out", tmp_path / "failing", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "4 ok, 2 failed, 0 missing of 6 runs" in done.stdout
+    runs = load_runs(tmp_path / "failing")
+    failed = runs[runs["status"] == "error"]
+    assert list(failed["geometry.n_metropoles"]) == [3, 3]
+    assert failed["error"].str.contains("n_metropoles = 3 exceeds n_urban = 2").all()
+    assert failed["gini"].isna().all()
+    ok = runs[runs["status"] == "ok"]
+    assert ok["error"].isna().all() and ok["gini"].notna().all()
