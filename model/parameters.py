@@ -11,6 +11,7 @@ Groups map one-to-one onto the tables of a scenario file (``[geometry]``, ``[gam
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -749,7 +750,7 @@ def format_number(value: float) -> str:
 
 def _field_info(path: str, field: Any) -> ParameterInfo:
     annotation = field.annotation
-    choices = getattr(annotation, "__args__", None) if "Literal" in repr(annotation) else None
+    choices = typing.get_args(annotation) if typing.get_origin(annotation) is Literal else None
     lo = hi = None
     for constraint in field.metadata:
         lo = getattr(constraint, "ge", lo)
