@@ -294,11 +294,15 @@ def _local_maxima(a: np.ndarray, b: np.ndarray, priority: np.ndarray, n: int) ->
 
 def _shared_kinds(model: TerritoryModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Bitmask of the kinds of the active structures each pair (i, j) shares."""
-    held = model.registry.membership_matrix(len(model.population))
-    shared = (held[i].multiply(held[j])).tocoo()
     mask = np.zeros(len(i), dtype=np.int64)
+    held = model.registry.membership_matrix(len(model.population))
+    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
+    both = np.flatnonzero(is_member[i] & is_member[j])  # only members can share a structure
+    if len(both) == 0:
+        return mask
+    shared = (held[i[both]].multiply(held[j[both]])).tocoo()
     kinds = model.registry.structures["kind"][shared.col].astype(np.int64)
-    np.bitwise_or.at(mask, shared.row, 1 << kinds)
+    np.bitwise_or.at(mask, both[shared.row], 1 << kinds)
     return mask
 
 
@@ -308,9 +312,13 @@ def _join_structures(model: TerritoryModel, exclude: np.ndarray) -> None:
     st = reg.structures
     n = len(model.population)
     held = reg.membership_matrix(n)
+    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
+    towards = np.flatnonzero(is_member[net.dst])
+    if len(towards) == 0:
+        return
     # (edge, structure) pairs: the edge's destination is a member, its source is not
-    of_dst = held[net.dst].tocoo()
-    e, s = of_dst.row, of_dst.col
+    of_dst = held[net.dst[towards]].tocoo()
+    e, s = towards[of_dst.row], of_dst.col
     if len(e) == 0:
         return
     outside = np.asarray(held[net.src[e], s]) == 0
@@ -464,6 +472,23 @@ def returns(model: TerritoryModel) -> Returns:
     s_p, f = p.structures, p.funding
     n = len(model.population)
     held, engineering = engineering_commitments(model)
+    if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
+        none, edges = np.zeros(0), np.zeros(len(net.src))
+        return Returns(
+            held,
+            held,
+            held,
+            none,
+            none,
+            none,
+            none,
+            none,
+            none,
+            np.zeros(n),
+            edges,
+            np.zeros(len(net.src), dtype=bool),
+            np.zeros(st.size),
+        )
     territory, structure = mb["territory"][held], mb["structure"][held]
     kind = st["kind"][structure]
     n_dom = st["domains"][structure].sum(axis=1)
@@ -485,25 +510,35 @@ def returns(model: TerritoryModel) -> Returns:
     total_value = np.bincount(structure, value, st.size) / max(1 - s_p.non_member_share, 1e-12)
 
     matrix = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=(n, st.size))
-    src_rows, dst_rows = matrix[net.src], matrix[net.dst]
+    # only edges leaving a member can share a structure or carry value out of one
+    is_member = np.zeros(n, dtype=bool)
+    is_member[territory] = True
+    edges = np.flatnonzero(is_member[net.src])
+    src_rows, dst_rows = matrix[net.src[edges]], matrix[net.dst[edges]]
     shared = src_rows.multiply(dst_rows).tocoo()
+    shared_edge = edges[shared.row]
     domains = st["domains"]
     # spill-over cost on edge e (src serving dst's residents) shared by structure s
-    per_pair = (model.edge_spillover[shared.row] * domains[shared.col]).sum(axis=1)
-    covered_domains = np.zeros(model.edge_spillover.shape, dtype=bool)
-    np.logical_or.at(covered_domains, shared.row, domains[shared.col])
-    covered = (model.edge_spillover * covered_domains).sum(axis=1)
+    spill = model.edge_spillover[shared_edge]
+    per_pair = (spill * domains[shared.col]).sum(axis=1)
+    # an edge's cost on a domain is shared once, however many structures cover the domain
+    unique_edges, slot = np.unique(shared_edge, return_inverse=True)
+    covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
+    np.logical_or.at(covered_domains, slot, domains[shared.col])
+    covered = np.zeros(len(net.src))
+    covered[unique_edges] = (model.edge_spillover[unique_edges] * covered_domains).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
-    in_structure[shared.row] = True
+    in_structure[unique_edges] = True
     key = np.sort(territory.astype(np.int64) * st.size + structure)
-    where = np.searchsorted(key, net.src[shared.row].astype(np.int64) * st.size + shared.col)
+    where = np.searchsorted(key, net.src[shared_edge].astype(np.int64) * st.size + shared.col)
     order = np.argsort(territory.astype(np.int64) * st.size + structure)
     relief = np.zeros(len(held))
     np.add.at(relief, order[where], per_pair)
 
     # non-members receive φ V_S through their flows, in proportion to interdependence
     outward = (src_rows - src_rows.multiply(dst_rows)).tocoo()
-    weight = net.interdependence[outward.row]
+    outward_edge = edges[outward.row]
+    weight = net.interdependence[outward_edge]
     total_weight = np.bincount(outward.col, weight, st.size)
     share = s_p.non_member_share * total_value[outward.col] * weight
     share = np.divide(
@@ -512,7 +547,7 @@ def returns(model: TerritoryModel) -> Returns:
         out=np.zeros_like(share),
         where=total_weight[outward.col] > 0,
     )
-    outside = np.bincount(net.dst[outward.row], share, n)
+    outside = np.bincount(net.dst[outward_edge], share, n)
     delivered = np.bincount(structure, value, st.size) + np.bincount(outward.col, share, st.size)
     return Returns(
         held,
