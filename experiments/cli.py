@@ -70,10 +70,11 @@ def validate(scenarios: tuple[Path, ...]) -> None:
                 )
             continue
         p = scenario.parameters
+        size = p.graph.side**2 if p.geometry.source == "lattice" else p.geometry.n
         out.print(
             f"[green]ok[/] {escape(str(path))}: {escape(repr(scenario.name))}, "
-            f"{p.geometry.n} territories, "
-            f"{p.run.steps} years, rule {p.update.rule}",
+            f"{size} territories ({p.geometry.source}), "
+            f"{p.run.steps} {'steps' if p.reduced else 'years'}, rule {p.update.rule}",
             highlight=False,
         )
     if failed:
@@ -168,9 +169,23 @@ def _print_summary(result: RunResult, folder: Path) -> None:
         (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
     ]
     for column, label in (*SUMMARY_METRICS, *access):
+        if column not in ts:  # validation reductions record cooperation only
+            continue
         digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
         table.add_row(label, format(first[column], digits), format(last[column], digits))
     out.print(table)
+    mean, sd, window = result.final_window()
+    out.print(
+        f"cooperators, mean over the last {window} steps: {mean:.4f} (SD {sd:.4f})",
+        highlight=False,
+    )
+    if result.scenario.parameters.reduced:
+        out.print(
+            f"{result.scenario.parameters.geometry.source} reduction: {len(result.territories)} "
+            f"players in {result.wall_seconds:.2f} s → {escape(str(folder))}",
+            highlight=False,
+        )
+        return
     out.print(_inventory_table(result))
     out.print(
         f"{len(result.territories)} territories in {result.wall_seconds:.2f} s → "

@@ -28,7 +28,17 @@ from .runs import RunResult
 
 TABLES = ("timeseries", "territories", "inventory", "memberships")
 RUN_FILES = (*(f"{table}.parquet" for table in TABLES), "manifest.json")
-PACKAGES = ("cohesim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
+PACKAGES = (
+    "cohesim",
+    "mesa",
+    "numpy",
+    "numba",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+)
 
 
 class ResultsError(ValueError):
