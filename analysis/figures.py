@@ -16,6 +16,8 @@ STRUCTURE_KINDS = ("entente", "contrat", "syndicat", "pole")
 def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") -> Path:
     """Cooperation, cohesion, structures and access over time, six panels, saved as PNG."""
     path = Path(path)
+    if "gini" not in timeseries:  # a validation reduction: cooperation is all there is
+        return cooperation_figure(timeseries, path, title)
     x = timeseries["year"] if "year" in timeseries else timeseries["step"]
     fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True, constrained_layout=True)
     coop, ineq, gap, structures, money, access = axes.flat
@@ -66,6 +68,17 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
         ax.set_xlabel("year (0 = end of burn-in)" if "year" in timeseries else "step")
     if title:
         fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def cooperation_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """The cooperator share per step (generation or Monte Carlo step), saved as PNG."""
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    ax.plot(timeseries["step"], timeseries["cooperation_rate"], lw=1)
+    ax.set(xlabel="step", ylabel="share of cooperators", ylim=(0, 1), title=title)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path

@@ -77,7 +77,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         out.print(
             f"[green]ok[/] {escape(str(path))}: {escape(repr(scenario.name))}, "
             f"{_where(p)}, "
-            f"{p.run.steps} years, rule {p.update.rule}",
+            f"{p.run.steps} {'steps' if p.reduced else 'years'}, rule {p.update.rule}",
             highlight=False,
         )
     if failed:
@@ -88,7 +88,11 @@ def _where(p: Parameters) -> str:
     """Where a scenario's territories come from, in a few words."""
     if p.geometry.source == "france":
         return f"French {'EPCI' if p.france.level == 'epci' else 'communes'}"
-    return f"{p.geometry.n} territories"
+    if p.geometry.source == "lattice":
+        return f"{p.graph.side**2} territories on a {p.graph.side} × {p.graph.side} torus"
+    if p.geometry.source == "synthetic":
+        return f"{p.geometry.n} territories"
+    return f"{p.geometry.n} territories ({p.geometry.source})"
 
 
 @main.command()
@@ -182,9 +186,23 @@ def _print_summary(result: RunResult, folder: Path) -> None:
         (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
     ]
     for column, label in (*SUMMARY_METRICS, *access):
+        if column not in ts:  # validation reductions record cooperation only
+            continue
         digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
         table.add_row(label, format(first[column], digits), format(last[column], digits))
     out.print(table)
+    mean, sd, window = result.final_window()
+    out.print(
+        f"cooperators, mean over the last {window} steps: {mean:.4f} (SD {sd:.4f})",
+        highlight=False,
+    )
+    if result.scenario.parameters.reduced:
+        out.print(
+            f"{result.scenario.parameters.geometry.source} reduction: {len(result.territories)} "
+            f"players in {result.wall_seconds:.2f} s → {escape(str(folder))}",
+            highlight=False,
+        )
+        return
     out.print(_inventory_table(result))
     out.print(
         f"{len(result.territories)} territories in {result.wall_seconds:.2f} s → "

@@ -32,6 +32,7 @@ PACKAGES = (
     "cohesim",
     "mesa",
     "numpy",
+    "numba",
     "scipy",
     "pandas",
     "pyarrow",

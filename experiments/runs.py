@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from cohesim.model import TerritoryModel
+from cohesim.model.well_mixed import WellMixedGame
 
 from .france import france_territories
 from .scenario import Scenario
@@ -38,10 +39,35 @@ class RunResult:
         """Years simulated."""
         return self.scenario.parameters.run.steps
 
+    def final_window(self, column: str = "cooperation_rate") -> tuple[float, float, int]:
+        """Mean and SD of ``column`` over the last ``metrics.final_window`` steps.
 
-def build_model(scenario: Scenario) -> TerritoryModel:
-    """The model a scenario describes, seeded with its ``run.seed``."""
+        Fewer steps are averaged if the run is shorter (step 0, the initial state, only when
+        nothing else was recorded); the number averaged is returned third.
+
+        Examples
+        --------
+        >>> from cohesim.experiments import load_scenario, run_scenario
+        >>> result = run_scenario(load_scenario("scenarios/validation/nowak_may.toml"), steps=30)
+        >>> mean, sd, steps = result.final_window()
+        >>> steps, 0.0 < mean < 1.0
+        (30, True)
+        """
+        window = self.scenario.parameters.metrics.final_window
+        values = self.timeseries[column].to_numpy()
+        last = values[-min(window, max(len(values) - 1, 1)) :]
+        return float(last.mean()), float(last.std()), len(last)
+
+
+def build_model(scenario: Scenario) -> TerritoryModel | WellMixedGame:
+    """The model a scenario describes, seeded with its ``run.seed``.
+
+    A ``well_mixed`` source is simulated by :class:`~cohesim.model.well_mixed.WellMixedGame`;
+    every other source by :class:`~cohesim.model.TerritoryModel`.
+    """
     p = scenario.parameters
+    if p.geometry.source == "well_mixed":
+        return WellMixedGame(p, rng=p.run.seed)
     territories = france_territories(p) if p.geometry.source == "france" else None
     return TerritoryModel(p, rng=p.run.seed, territories=territories)
 

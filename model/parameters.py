@@ -52,10 +52,13 @@ class Group(BaseModel):
 class Geometry(Group):
     """Synthetic territories: how many, how large, where."""
 
-    source: Literal["synthetic", "france"] = param(
+    source: Literal[
+        "synthetic", "france", "lattice", "random_regular", "barabasi_albert", "well_mixed"
+    ] = param(
         "synthetic",
-        "where territories come from: a synthetic rank-size region, or real French "
-        "territories chosen in [france]",
+        "where territories come from: a synthetic rank-size region, real French territories "
+        "chosen in [france], or a validation reduction (a torus, a generated graph, a "
+        "well-mixed population; docs/validation.md)",
     )
     n: int = param(100, "number of territories", ge=4, le=1_000_000, symbol="N")
     rank_size_exponent: float = param(
@@ -121,6 +124,78 @@ class Geometry(Group):
                 f"largest_population = {self.largest_population}"
             )
         return self
+
+
+class Graph(Group):
+    """Validation graphs: the L × L torus, random regular and Barabási–Albert graphs.
+
+    Used only when ``geometry.source`` is ``lattice``, ``random_regular`` or
+    ``barabasi_albert`` (``geometry.n`` territories for the generated graphs, L² on the torus).
+    """
+
+    side: int = param(50, "side of the L × L torus (lattice source)", ge=4, le=2_000, symbol="L")
+    neighbourhood: Literal["von_neumann", "moore"] = param(
+        "moore", "lattice neighbours: the 4 nearest (von Neumann) or the 8 around (Moore)"
+    )
+    self_interaction: bool = param(
+        True, "each territory also plays the 2 × 2 game with itself (Nowak & May 1992)"
+    )
+    degree: int = param(
+        4, "degree of every territory (random_regular source)", ge=2, le=100, symbol="k"
+    )
+    attachments: int = param(
+        2,
+        "edges each new territory attaches, so the mean degree is z = 2m (barabasi_albert source)",
+        ge=1,
+        le=50,
+        symbol="m",
+    )
+
+
+class ClassicGame(Group):
+    """Games given directly, for validation sources: a 2 × 2 matrix or a public goods game."""
+
+    game: Literal["matrix", "public_goods"] = param(
+        "matrix",
+        "a 2 × 2 game on every edge, or a public goods game in each territory's group "
+        "(itself and its neighbours)",
+    )
+    reward: float = param(
+        1.0, "payoff of cooperating against a cooperator", ge=-100, le=100, symbol="R"
+    )
+    sucker: float = param(
+        0.0, "payoff of cooperating against a defector", ge=-100, le=100, symbol="S"
+    )
+    temptation: float = param(
+        1.9, "payoff of defecting against a cooperator", ge=-100, le=100, symbol="T"
+    )
+    punishment: float = param(
+        0.0, "payoff of defecting against a defector", ge=-100, le=100, symbol="P"
+    )
+    multiplication: float = param(
+        3.0, "public goods multiplication factor", ge=0.0, le=100.0, symbol="r"
+    )
+    cost: float = param(1.0, "a cooperator's contribution", ge=0.0, le=100.0, symbol="c")
+    cost_per: Literal["game", "individual"] = param(
+        "game",
+        "a cooperator pays c in each of its groups, or c in total split over its k + 1 groups",
+    )
+
+
+class WellMixed(Group):
+    """Well-mixed public goods with an institutional incentive (well_mixed source).
+
+    ``geometry.n`` individuals play in groups of n drawn at random; the game is
+    ``classic_game`` (public goods: r, c; or a 2 × 2 matrix, played against one random partner).
+    """
+
+    group_size: int = param(5, "players per public goods group", ge=2, le=100, symbol="n")
+    incentive: Literal["none", "reward", "fine"] = param(
+        "none",
+        "institutional incentive: a budget δ n per group shared among its cooperators "
+        "(reward) or taken from its defectors (fine)",
+    )
+    budget: float = param(0.0, "incentive budget per group member", ge=0.0, le=10.0, symbol="δ")
 
 
 class Network(Group):
@@ -339,7 +414,9 @@ class Game(Group):
 class Update(Group):
     """How territories revise their strategy."""
 
-    rule: Literal["logit", "fermi", "imitate_best"] = param("logit", "strategy update rule")
+    rule: Literal["logit", "fermi", "imitate_best", "santos"] = param(
+        "logit", "strategy update rule (santos: validation sources only)"
+    )
     schedule: Literal["synchronous", "random_sequential"] = param(
         "synchronous", "revisers decide all at once, or one by one in random order"
     )
@@ -580,6 +657,13 @@ class Metrics(Group):
     convergence_window: int = param(
         10, "years over which β-convergence is measured", ge=1, le=50, unit="yr"
     )
+    final_window: int = param(
+        100,
+        "last steps over which the reported mean cooperator share is taken",
+        ge=1,
+        le=10_000,
+        unit="steps",
+    )
 
 
 class Run(Group):
@@ -627,6 +711,13 @@ class Parameters(Group):
     run: Run = Field(default_factory=Run, description="run length and seed")
     geometry: Geometry = Field(default_factory=Geometry, description="synthetic territories")
     network: Network = Field(default_factory=Network, description="interaction network")
+    graph: Graph = Field(default_factory=Graph, description="validation graphs")
+    classic_game: ClassicGame = Field(
+        default_factory=ClassicGame, description="games given directly (validation)"
+    )
+    well_mixed: WellMixed = Field(
+        default_factory=WellMixed, description="well-mixed public goods with incentives"
+    )
     services: Services = Field(default_factory=Services, description="service domains")
     engineering: Engineering = Field(
         default_factory=Engineering, description="engineering capacity"
@@ -649,6 +740,40 @@ class Parameters(Group):
     def domain_names(self) -> tuple[str, ...]:
         """Service domain names, in column order."""
         return tuple(self.services.domains)
+
+    @model_validator(mode="after")
+    def _reductions_are_consistent(self) -> Parameters:
+        source, n, graph, rule = self.geometry.source, self.geometry.n, self.graph, self.update.rule
+        if rule == "santos" and source in ("synthetic", "well_mixed"):
+            raise ValueError(
+                f"update.rule = 'santos' needs a graph source (lattice, random_regular or "
+                f"barabasi_albert), not geometry.source = {source!r}"
+            )
+        if source == "well_mixed" and rule != "fermi":
+            raise ValueError(
+                f"geometry.source = 'well_mixed' updates by Fermi imitation: "
+                f"update.rule = {rule!r} is not available there (use 'fermi')"
+            )
+        if source == "random_regular" and (graph.degree >= n or n * graph.degree % 2):
+            raise ValueError(
+                f"graph.degree = {graph.degree} with geometry.n = {n}: a random regular graph "
+                "needs degree < n and n × degree even"
+            )
+        if source == "barabasi_albert" and graph.attachments >= n:
+            raise ValueError(
+                f"graph.attachments = {graph.attachments} with geometry.n = {n}: a "
+                "Barabási–Albert graph needs attachments < n"
+            )
+        if source == "well_mixed" and self.well_mixed.group_size > n:
+            raise ValueError(
+                f"well_mixed.group_size = {self.well_mixed.group_size} exceeds geometry.n = {n}"
+            )
+        return self
+
+    @property
+    def reduced(self) -> bool:
+        """Whether the run is a validation reduction (no flows, structures or budgets)."""
+        return self.geometry.source not in ("synthetic", "france")
 
     @model_validator(mode="after")
     def _changes_are_valid(self) -> Parameters:

@@ -22,6 +22,7 @@ from scipy.special import expit
 
 from . import cooperation, decisions, levers, outcomes
 from .agents import Territory
+from .classic_games import GraphGame
 from .flows import CandidatePairs, gravity_flows, interaction_network
 from .game import contest, edge_stakes
 from .parameters import KINDS, METROPOLE, URBAN, Parameters
@@ -65,6 +66,10 @@ class TerritoryModel(mesa.Model):
         self.scenario_parameters = parameters  # with the timed lever changes still to come
         self.parameters = parameters.at_year(-parameters.run.burn_in)  # in force now
         parameters = self.parameters
+        self.reduction: GraphGame | None = None
+        if parameters.reduced:  # a validation reduction: a classic game on a graph
+            self._init_reduction(territories)
+            return
         self.domain_names = parameters.domain_names
         domains = list(parameters.services.domains.values())
         self._value = np.array([d.value for d in domains])
@@ -146,7 +151,10 @@ class TerritoryModel(mesa.Model):
     # -- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one year."""
+        """Advance one year (one generation or Monte Carlo step of a validation reduction)."""
+        if self.reduction is not None:
+            self._step_reduction()
+            return
         in_force = self.scenario_parameters.at_year(self.steps - self.parameters.run.burn_in)
         if in_force != self.parameters:
             self.parameters = in_force
@@ -158,6 +166,40 @@ class TerritoryModel(mesa.Model):
         self._learn()
         self.budget += self.revenue - self.service_cost + self.payoff
         self._record()
+
+    # -- validation reductions (docs/validation.md) -----------------------------------------
+
+    def _init_reduction(self, territories: TerritoryTable | None) -> None:
+        """Set up a validation reduction: uniform territories on a graph, a game given directly.
+
+        No flows, structures, budgets or learning (:mod:`cohesim.model.classic_games`).
+        """
+        if self.parameters.geometry.source == "well_mixed":
+            raise ValueError(
+                "geometry.source = 'well_mixed' is simulated by "
+                "cohesim.model.well_mixed.WellMixedGame, not TerritoryModel"
+            )
+        if territories is not None:
+            raise ValueError("validation sources build their own territories")
+        self.reduction = GraphGame(self.parameters, self.rng)
+        table = self.reduction.territories()
+        n = len(table)
+        self.name, self.kind, self.code = table.name, table.kind, table.code
+        self.population, self.x, self.y, self.area = table.population, table.x, table.y, table.area
+        self.domain_names = ()
+        self.network = self.reduction.network
+        self.registry = StructureRegistry(0)
+        self.budget, self.engineering = np.zeros(n), np.zeros(n)
+        self.cooperate = self.rng.random(n) < self.parameters.update.initial_cooperation
+        self.territories = [Territory(self, i) for i in range(n)]
+        self._rows = []
+        self._step_reduction(first=True)
+
+    def _step_reduction(self, first: bool = False) -> None:
+        if not first:
+            self.reduction.step(self.cooperate, self.rng)
+        self.payoff = self.welfare = self.reduction.payoffs(self.cooperate)
+        self._rows.append(self.reduction.metrics(self.steps, self.cooperate, self.payoff))
 
     def _apply_levers(self) -> None:
         """Derive what the levers in force set: engineering support and lending, the contest."""
