@@ -292,7 +292,11 @@ def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) 
             if implementation == "reference" and n > reference_up_to:
                 continue
             err.print(f"measuring {implementation} at N = {n:,} ...", highlight=False)
-            measurements.append(run_isolated(implementation, n, steps))
+            try:
+                measurements.append(run_isolated(implementation, n, steps))
+            except RuntimeError as error:
+                err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+                sys.exit(1)
     summary = summarise(measurements)
     table = Table(title="cohesim bench (one core)")
     columns = (

@@ -16,16 +16,19 @@ between any two territories can be recomputed from O(N) state (:func:`pair_flows
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.spatial import cKDTree
 
-PAIRS_PER_BLOCK = 4_000_000
+PAIRS_PER_BLOCK = 1_000_000
 """Candidate pairs handled at once: bounds the transient memory of flow computations."""
-CACHED_PAIRS = 20_000_000
-"""Up to this many candidate pairs are kept between passes instead of queried again."""
+CACHED_PAIRS = 12_000_000
+"""Up to this many candidate pairs keep their kernels between passes instead of recomputing
+them (about 30 bytes a pair and domain)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,21 @@ class FlowField:
     served_nonresidents: np.ndarray  # Σ_{i≠j} F̃_ij^m
 
 
+@dataclass(frozen=True)
+class KernelBlock:
+    """The truncated decay kernels from a contiguous range of origins, as sparse rows.
+
+    ``kernels[m]`` is the CSR matrix (origins ``start:stop`` × all territories) of
+    exp(-d / d0_m) over pairs closer than the domain's cutoff, self-pairs included.
+    """
+
+    start: int
+    stop: int
+    origin: np.ndarray  # absolute origin of each pair (row order)
+    partner: np.ndarray  # destination of each pair
+    kernels: tuple[sparse.csr_array, ...]
+
+
 class CandidatePairs:
     """Pairs of territories closer than a radius, in blocks of origins (self-pairs included)."""
 
@@ -54,23 +72,40 @@ class CandidatePairs:
         )
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
-        self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+        self._cache: dict[tuple, list[KernelBlock]] = {}
 
-    def blocks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Yield (i, j, d) arrays, each block covering a contiguous range of origins i."""
-        if self._cache is not None:
-            yield from self._cache
+    def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order."""
+        tree = cKDTree(self.points[start:stop])
+        pairs = tree.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
+        # rows come grouped by origin: a stable sort puts them in order almost for free
+        pairs = pairs[np.argsort(pairs["i"], kind="stable")]
+        return pairs["i"].astype(np.int64) + start, pairs["j"].astype(np.int64), pairs["v"]
+
+    def kernel_blocks(self, decay_km: np.ndarray, cutoff_km: np.ndarray) -> Iterator[KernelBlock]:
+        """Yield each block's kernels for every domain, computed once while memory allows."""
+        key = (tuple(decay_km), tuple(cutoff_km))
+        if key in self._cache:
+            yield from self._cache[key]
             return
-        cache = [] if self.total <= CACHED_PAIRS else None
-        for a, b in zip(self.starts[:-1], self.starts[1:], strict=True):
-            block = cKDTree(self.points[a:b])
-            pairs = block.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
-            item = (pairs["i"].astype(np.int64) + a, pairs["j"].astype(np.int64), pairs["v"])
-            if cache is not None:
-                cache.append(item)
-            yield item
-        if cache is not None:
-            self._cache = cache
+        keep = self.total * len(decay_km) <= CACHED_PAIRS * 4
+        cached = []
+        n = len(self.points)
+        for start, stop in itertools.pairwise(self.starts.tolist()):
+            i, j, d = self.block(start, stop)
+            indptr = np.concatenate(
+                [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
+            )
+            kernels = []
+            for decay, cutoff in zip(decay_km, cutoff_km, strict=True):
+                kernel = _kernel(d, decay, cutoff)
+                kernels.append(sparse.csr_array((kernel, j, indptr), shape=(stop - start, n)))
+            block = KernelBlock(start, stop, i, j, tuple(kernels))
+            if keep:
+                cached.append(block)
+            yield block
+        if keep:
+            self._cache[key] = cached
 
 
 def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
@@ -87,43 +122,41 @@ def gravity_flows(
     decay_km: np.ndarray,
     cutoff_factor: float,
 ) -> FlowField:
-    """Compute normalisers, ration factors and access for every territory and domain."""
-    n, m = demand.shape
-    cutoff_km = cutoff_factor * np.asarray(decay_km, dtype=np.float64)
-    normaliser = np.zeros((n, m))
-    for i, j, d in pairs.blocks():
-        for k in range(m):
-            normaliser[:, k] += np.bincount(
-                i, capacity[j, k] * _kernel(d, decay_km[k], cutoff_km[k]), n
-            )
+    """Compute normalisers, ration factors and access for every territory and domain.
 
-    # F_ij = (D_i / S_i) · E_j · kernel: per-territory factors first, so each pair costs one
-    # kernel and two gathers per domain.
-    reach = np.ascontiguousarray((demand / normaliser).T)  # (M, N): contiguous gathers
-    attraction = np.ascontiguousarray(capacity.T)
+    With K the kernel matrix of a domain and R = D / S, U = E r: S = K E, requested = Kᵀ R ∘ E,
+    received = R ∘ (K U), served = r ∘ requested; sparse matrix products over the candidate
+    pairs, block by block of origins.
+    """
+    n, m = demand.shape
+    decay_km = np.asarray(decay_km, dtype=np.float64)
+    cutoff_km = cutoff_factor * decay_km
+    normaliser = np.zeros((n, m))
+    for block in pairs.kernel_blocks(decay_km, cutoff_km):
+        for k, kernel in enumerate(block.kernels):
+            normaliser[block.start : block.stop, k] = kernel @ capacity[:, k]
+    reach = demand / normaliser  # R = D / S, with S ≥ E_i > 0 through the self-pair
+
     requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
-    for i, j, d in pairs.blocks():
-        for k in range(m):
-            f = reach[k, i] * attraction[k, j] * _kernel(d, decay_km[k], cutoff_km[k])
-            requested[:, k] += np.bincount(j, f, n)
+    for block in pairs.kernel_blocks(decay_km, cutoff_km):
+        for k, kernel in enumerate(block.kernels):
+            requested[:, k] += kernel.T @ reach[block.start : block.stop, k]
+    requested *= capacity
     with np.errstate(divide="ignore", invalid="ignore"):
         ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
 
-    supply = np.ascontiguousarray((capacity * ration).T)  # E_j r_j
+    supply = capacity * ration  # U = E r
     received = np.zeros((n, m))  # Σ_j F̃_ij
-    served = np.zeros((n, m))
-    served_nonresidents = np.zeros((n, m))
-    for i, j, d in pairs.blocks():
-        away = i != j
-        for k in range(m):
-            f = reach[k, i] * supply[k, j] * _kernel(d, decay_km[k], cutoff_km[k])
-            received[:, k] += np.bincount(i, f, n)
-            served[:, k] += np.bincount(j, f, n)
-            served_nonresidents[:, k] += np.bincount(j[away], f[away], n)
+    for block in pairs.kernel_blocks(decay_km, cutoff_km):
+        for k, kernel in enumerate(block.kernels):
+            received[block.start : block.stop, k] = kernel @ supply[:, k]
+    received *= reach
+    served = requested * ration
+    served_nonresidents = np.maximum(served - reach * supply, 0.0)  # minus the self-pair
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
     return FlowField(
-        decay_km=np.asarray(decay_km, dtype=np.float64),
+        decay_km=decay_km,
         cutoff_km=cutoff_km,
         normaliser=normaliser,
         ration=ration,
@@ -202,14 +235,14 @@ def interaction_network(
     reach = np.ascontiguousarray((demand / field.normaliser).T)
     supply = np.ascontiguousarray((capacity * field.ration).T)
     chosen: list[np.ndarray] = []
-    for i, j, d in pairs.blocks():
+    for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
+        i, j = block.origin, block.partner
         away = i != j
-        i, j, d = i[away], j[away], d[away]
-        valued_flows = np.zeros(len(d))
-        for k in range(len(value)):
-            kernel = _kernel(d, field.decay_km[k], field.cutoff_km[k])
+        i, j = i[away], j[away]
+        valued_flows = np.zeros(len(i))
+        for k, kernel in enumerate(block.kernels):
             r, u = reach[k], supply[k]
-            valued_flows += value[k] * kernel * (r[i] * u[j] + r[j] * u[i])
+            valued_flows += value[k] * kernel.data[away] * (r[i] * u[j] + r[j] * u[i])
         strength = valued_flows / (valued_demand[i] + valued_demand[j])
         keep = strength >= min_interdependence
         i, j, strength = i[keep], j[keep], strength[keep]

@@ -34,11 +34,13 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Summary",
     "TheilSplit",
     "beta_convergence",
     "coefficient_of_variation",
     "gini",
     "sigma_convergence",
+    "summary",
     "theil",
     "weighted_mean",
 ]
@@ -111,6 +113,8 @@ def _as_group_codes(groups: npt.ArrayLike, x: np.ndarray) -> np.ndarray:
         raise ValueError("groups must have the same shape as values")
     if g.dtype.kind not in "biu":
         raise ValueError("groups must be an integer array")
+    if g.size and g.min() >= 0 and g.max() < 1024:
+        return g.astype(np.intp, copy=False)  # already small codes: bincount skips gaps
     _, codes = np.unique(g, return_inverse=True)
     return codes.reshape(-1)
 
@@ -187,7 +191,10 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> float:
         `weights` is invalid.
     """
     x = _as_values(values, positive=True)
-    w = _as_weights(weights, x)
+    return _gini(x, _as_weights(weights, x))
+
+
+def _gini(x: np.ndarray, w: np.ndarray) -> float:
     order = np.argsort(x)
     xs = x[order]
     ws = w[order]
@@ -251,6 +258,10 @@ def theil(
     x = _as_values(values, positive=True)
     w = _as_weights(weights, x)
     codes = _as_group_codes(groups, x) if groups is not None else None
+    return _theil(x, w, codes)
+
+
+def _theil(x: np.ndarray, w: np.ndarray, codes: np.ndarray | None) -> TheilSplit:
     if x.min() == x.max():
         return TheilSplit(total=0.0, between=0.0, within=0.0)
 
@@ -301,7 +312,10 @@ def coefficient_of_variation(values: npt.ArrayLike, weights: npt.ArrayLike | Non
         `weights` is invalid.
     """
     x = _as_values(values, positive=True)
-    w = _as_weights(weights, x)
+    return _cv(x, _as_weights(weights, x))
+
+
+def _cv(x: np.ndarray, w: np.ndarray) -> float:
     if x.min() == x.max():
         return 0.0
     p = w / w.sum()
@@ -332,7 +346,10 @@ def sigma_convergence(values: npt.ArrayLike) -> float:
     ValueError
         If `values` is empty, not 1-D, not finite or not strictly positive.
     """
-    x = _as_values(values, positive=True)
+    return _sigma(_as_values(values, positive=True))
+
+
+def _sigma(x: np.ndarray) -> float:
     if x.min() == x.max():
         return 0.0
     return float(np.std(np.log(x)))
@@ -386,3 +403,29 @@ def beta_convergence(initial: npt.ArrayLike, final: npt.ArrayLike, years: float)
     if sxx == 0.0:
         return math.nan
     return float(np.dot(dx, growth - growth.mean()) / sxx)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The cohesion indices of one distribution, computed together (see each function)."""
+
+    gini: float
+    theil: TheilSplit
+    cv: float
+    sigma: float
+
+
+def summary(
+    values: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
+    groups: npt.ArrayLike | None = None,
+) -> Summary:
+    """Gini, Theil (split by ``groups``), CV and sigma at once, validating the input once.
+
+    Equal to calling :func:`gini`, :func:`theil`, :func:`coefficient_of_variation` and
+    :func:`sigma_convergence` one by one; the model computes them every step.
+    """
+    x = _as_values(values, positive=True)
+    w = _as_weights(weights, x)
+    codes = _as_group_codes(groups, x) if groups is not None else None
+    return Summary(_gini(x, w), _theil(x, w, codes), _cv(x, w), _sigma(x))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inequality import beta_convergence, coefficient_of_variation, gini, sigma_convergence, theil
+from .inequality import beta_convergence, summary
 from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN
 
 WELFARE_FLOOR = 1.0
@@ -24,17 +24,17 @@ def welfare(service_value: np.ndarray, payoff: np.ndarray, population: np.ndarra
 def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[str, float]:
     """Population-weighted inequality of welfare, its split over kinds, the urban–rural gap."""
     floored = np.maximum(w, WELFARE_FLOOR)
-    split = theil(floored, population, groups=kind)
+    indices = summary(floored, population, groups=kind)
     urban = (kind == METROPOLE) | (kind == URBAN)
     rural = (kind == PERIURBAN) | (kind == RURAL)
     return {
-        "gini": gini(floored, population),
-        "theil": split.total,
-        "theil_between": split.between,
-        "theil_within": split.within,
-        "cv": coefficient_of_variation(floored, population),
+        "gini": indices.gini,
+        "theil": indices.theil.total,
+        "theil_between": indices.theil.between,
+        "theil_within": indices.theil.within,
+        "cv": indices.cv,
         "urban_rural_gap": _mean(floored, population, urban) / _mean(floored, population, rural),
-        "sigma_convergence": sigma_convergence(floored),
+        "sigma_convergence": indices.sigma,
         "welfare_floored": int(np.count_nonzero(w < WELFARE_FLOOR)),
     }
 

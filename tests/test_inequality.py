@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from cohesim.model import inequality
 from cohesim.model.inequality import (
     TheilSplit,
     beta_convergence,
@@ -449,3 +450,18 @@ def test_beta_validation_messages():
         beta_convergence([1.0, 2.0], [1.0, -2.0], 5)
     with pytest.raises(ValueError, match=re.escape("initial must not be empty")):
         beta_convergence([], [], 5)
+
+
+def test_summary_equals_the_separate_indices():
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(0, 0.7, 5000)
+    w = rng.uniform(0.1, 3, 5000)
+    g = rng.integers(0, 4, 5000)
+    s = inequality.summary(x, w, g)
+    assert s.gini == inequality.gini(x, w)
+    assert s.theil == inequality.theil(x, w, g)
+    assert s.cv == inequality.coefficient_of_variation(x, w)
+    assert s.sigma == inequality.sigma_convergence(x)
+    # non-contiguous and large group labels give the same split as dense codes
+    sparse_labels = np.array([3, 70, 700, 5000])[g]
+    assert inequality.theil(x, w, sparse_labels).between == pytest.approx(s.theil.between)
