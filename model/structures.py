@@ -81,6 +81,9 @@ class StructureRegistry:
                 "grants": (np.bool_, ()),  # whether it received state money at some point
             }
         )
+        self._version = 0  # bumped by every change of who is a member of what
+        self._memo_version = -1
+        self._memo_cache: dict = {}
         self.members = GrowingTable(
             {
                 "structure": (np.int32, ()),
@@ -97,22 +100,38 @@ class StructureRegistry:
 
     def active_structures(self) -> np.ndarray:
         """Indices of structures not dissolved."""
-        return np.flatnonzero(self.structures["dissolved"] < 0)
+        return self._memo("structures", lambda: np.flatnonzero(self.structures["dissolved"] < 0))
 
     def active_members(self) -> np.ndarray:
         """Indices of memberships currently held."""
-        return np.flatnonzero(self.members["left"] < 0)
+        return self._memo("members", lambda: np.flatnonzero(self.members["left"] < 0))
 
     def membership_matrix(self, n_territories: int) -> sparse.csr_array:
         """Territory × structure matrix of current memberships (1 = member)."""
-        rows = self.active_members()
-        return sparse.csr_array(
-            (
-                np.ones(len(rows)),
-                (self.members["territory"][rows], self.members["structure"][rows]),
-            ),
-            shape=(n_territories, self.structures.size),
-        )
+
+        def build() -> sparse.csr_array:
+            rows = self.active_members()
+            return sparse.csr_array(
+                (
+                    np.ones(len(rows)),
+                    (self.members["territory"][rows], self.members["structure"][rows]),
+                ),
+                shape=(n_territories, self.structures.size),
+            )
+
+        return self._memo(("matrix", n_territories), build)
+
+    def _memo(self, key, compute):
+        """Queries are asked several times a step: answer from memory until the tables change."""
+        if self._memo_version != self._version:
+            self._memo_cache.clear()
+            self._memo_version = self._version
+        if key not in self._memo_cache:
+            answer = compute()
+            if isinstance(answer, np.ndarray):
+                answer.flags.writeable = False  # shared between callers: nobody may change it
+            self._memo_cache[key] = answer
+        return self._memo_cache[key]
 
     # -- changes --------------------------------------------------------------------------------
 
@@ -121,6 +140,7 @@ class StructureRegistry:
     ) -> np.ndarray:
         """Create structures of ``kind`` (S,) on ``domains`` (S, M) with ``founders`` (S, 2)."""
         count = len(kind)
+        self._version += 1
         ids = self.structures.append(
             count, kind=kind, domains=domains, formed=step, dissolved=-1, cause=-1
         )
@@ -129,6 +149,7 @@ class StructureRegistry:
 
     def join(self, structure: np.ndarray, territory: np.ndarray, step: int) -> None:
         """Add memberships."""
+        self._version += 1
         self.members.append(
             len(structure),
             structure=structure,
@@ -140,11 +161,13 @@ class StructureRegistry:
 
     def leave(self, membership: np.ndarray, cause: np.ndarray | int, step: int) -> None:
         """End memberships with a cause."""
+        self._version += 1
         self.members["left"][membership] = step
         self.members["cause"][membership] = cause
 
     def dissolve(self, structure: np.ndarray, cause: np.ndarray, step: int) -> None:
         """End structures with a cause; their remaining memberships end as ``dissolved``."""
+        self._version += 1
         self.structures["dissolved"][structure] = step
         self.structures["cause"][structure] = cause
         held = self.active_members()
