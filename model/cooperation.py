@@ -215,10 +215,10 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
     best_kind = np.full(len(edges), -1)
     all_domains = np.full(len(edges), n_dom_all)
     one_domain = np.ones(len(edges), dtype=np.int64)
-    spill = model.edge_spillover
-    spill_i_all, spill_j_all = spill[edges].sum(axis=1), spill[net.rev[edges]].sum(axis=1)
-    spill_i_one = spill[edges, strongest]
-    spill_j_one = spill[net.rev[edges], strongest]
+    rows = np.arange(len(edges))
+    spill_i, spill_j = model.edge_spillover(edges), model.edge_spillover(net.rev[edges])
+    spill_i_all, spill_j_all = spill_i.sum(axis=1), spill_j.sum(axis=1)
+    spill_i_one, spill_j_one = spill_i[rows, strongest], spill_j[rows, strongest]
     kinds = kind_table(model.parameters)
     for kind in range(len(STRUCTURE_KINDS)):
         every = kind in (CONTRAT, POLE)
@@ -338,7 +338,7 @@ def _join_structures(model: TerritoryModel, exclude: np.ndarray) -> None:
     t_pair, s_pair = pair // st.size, pair % st.size
     domains = st["domains"][s_pair]
     relief = np.bincount(
-        inverse, (model.edge_spillover[e] * st["domains"][s]).sum(axis=1), len(pair)
+        inverse, (model.edge_spillover(e) * st["domains"][s]).sum(axis=1), len(pair)
     )
     knowledge = np.bincount(inverse, model.knowledge[e], len(pair)) / edges_per_pair
     trust = np.bincount(inverse, model.trust[e], len(pair)) / edges_per_pair
@@ -398,48 +398,50 @@ def _pacte_structures(model: TerritoryModel) -> None:
     lonely = (model.kind == METROPOLE) & ~allied
     if not lonely.any():
         return
+    candidates = np.flatnonzero(lonely[net.src] & ~_urban(model.kind[net.dst]))
+    if len(candidates) == 0:
+        return
     free = free_engineering(model)
     kinds = kind_table(model.parameters)
-    n_dom = np.full(len(net.src), len(model.domain_names))
+    count = len(candidates)
+    n_dom = np.full(count, len(model.domain_names))
     need = per_year_engineering(
         kinds,
-        np.full(len(net.src), CONTRAT),
+        np.full(count, CONTRAT),
         n_dom,
-        np.zeros(len(net.src)),
+        np.zeros(count),
         model.parameters.structures.amortisation_years,
     )
-    partner = net.dst
-    rev = net.rev
+    partner = net.dst[candidates]
+    rev = net.rev[candidates]
     gain = perceived_gain(
         model,
         partner,
         CONTRAT,
         n_dom,
-        model.edge_spillover[rev].sum(axis=1),
+        model.edge_spillover(rev).sum(axis=1),
         model.knowledge[rev],
         model.trust[rev],
-        np.full(len(net.src), 2.0),
+        np.full(count, 2.0),
     )
     ok = (
-        lonely[net.src]
-        & ~_urban(model.kind[partner])
-        & model.cooperate[partner]
+        model.cooperate[partner]
         & (model.budget[partner] > 0)
         & (free[partner] >= need)
-        & (free[net.src] >= need)
+        & (free[net.src[candidates]] >= need)
         & (gain > 0)
     )
-    edges = np.flatnonzero(ok)
+    edges = candidates[ok]
     if len(edges) == 0:
         return
     edges = edges[np.lexsort((-net.interdependence[edges], net.src[edges]))]
     _, first = np.unique(net.src[edges], return_index=True)
     edges = edges[first]
     # a partner allied with two métropoles at once takes the first
-    _, unique_partner = np.unique(partner[edges], return_index=True)
+    _, unique_partner = np.unique(net.dst[edges], return_index=True)
     edges = edges[np.sort(unique_partner)]
     domains = np.ones((len(edges), len(model.domain_names)), dtype=bool)
-    founders = np.column_stack([net.src[edges], partner[edges]])
+    founders = np.column_stack([net.src[edges], net.dst[edges]])
     reg.form(np.full(len(edges), CONTRAT, dtype=np.int8), domains, founders, model.steps)
 
 
@@ -519,14 +521,14 @@ def returns(model: TerritoryModel) -> Returns:
     shared_edge = edges[shared.row]
     domains = st["domains"]
     # spill-over cost on edge e (src serving dst's residents) shared by structure s
-    spill = model.edge_spillover[shared_edge]
+    spill = model.edge_spillover(shared_edge)
     per_pair = (spill * domains[shared.col]).sum(axis=1)
     # an edge's cost on a domain is shared once, however many structures cover the domain
     unique_edges, slot = np.unique(shared_edge, return_inverse=True)
     covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
     np.logical_or.at(covered_domains, slot, domains[shared.col])
     covered = np.zeros(len(net.src))
-    covered[unique_edges] = (model.edge_spillover[unique_edges] * covered_domains).sum(axis=1)
+    covered[unique_edges] = (model.edge_spillover(unique_edges) * covered_domains).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
     in_structure[unique_edges] = True
     key = np.sort(territory.astype(np.int64) * st.size + structure)

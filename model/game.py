@@ -24,14 +24,43 @@ from .parameters import Parameters
 
 @dataclass(frozen=True)
 class Contest:
-    """Payoff matrix of each directed edge, for its source territory (€/yr each)."""
+    """Payoff matrix of each directed edge, for its source territory (€/yr each).
 
-    stake: np.ndarray
-    reward: np.ndarray  # R
-    sucker: np.ndarray  # S
-    temptation: np.ndarray  # T
-    punishment: np.ndarray  # P
-    subsidy: np.ndarray  # ρ c, the state's share of R, paid when both cooperate
+    Every payoff is the edge's stake times a share; only the sucker's share varies between
+    edges (with the source's engineering cover), so the matrix costs one float per edge.
+    """
+
+    stake: np.ndarray  # Q, per edge
+    sucker_share: np.ndarray  # S / Q, per edge
+    reward_share: float  # R / Q
+    temptation_share: float  # T / Q
+    punishment_share: float  # P / Q
+    subsidy_share: float  # ρ c / Q, the state's part of R, paid when both cooperate
+
+    @property
+    def reward(self) -> np.ndarray:
+        """R per edge."""
+        return self.reward_share * self.stake
+
+    @property
+    def sucker(self) -> np.ndarray:
+        """S per edge."""
+        return self.sucker_share * self.stake
+
+    @property
+    def temptation(self) -> np.ndarray:
+        """T per edge."""
+        return self.temptation_share * self.stake
+
+    @property
+    def punishment(self) -> np.ndarray:
+        """P per edge."""
+        return self.punishment_share * self.stake
+
+    @property
+    def subsidy(self) -> np.ndarray:
+        """The state's matching ρ c per edge."""
+        return self.subsidy_share * self.stake
 
     def payoffs(
         self, own: np.ndarray, other: np.ndarray, edges: np.ndarray | slice = slice(None)
@@ -41,11 +70,12 @@ class Contest:
         ``edges`` restricts the computation to some edges (``own`` and ``other`` then hold the
         strategies on those edges only).
         """
-        return np.where(
+        share = np.where(
             own,
-            np.where(other, self.reward[edges], self.sucker[edges]),
-            np.where(other, self.temptation[edges], self.punishment[edges]),
+            np.where(other, self.reward_share, self.sucker_share[edges]),
+            np.where(other, self.temptation_share, self.punishment_share),
         )
+        return share * self.stake[edges]
 
 
 def edge_stakes(network: InteractionNetwork, value: np.ndarray, stake_share: float) -> np.ndarray:
@@ -53,19 +83,16 @@ def edge_stakes(network: InteractionNetwork, value: np.ndarray, stake_share: flo
     return stake_share * ((network.flow + network.flow[network.rev]) @ value)
 
 
-def contest(
-    parameters: Parameters, stake: np.ndarray, cover: np.ndarray, synergy: np.ndarray | float
-) -> Contest:
-    """Build the payoff matrices from stakes, each source's engineering cover e and synergy σ."""
+def contest(parameters: Parameters, stake: np.ndarray, cover: np.ndarray) -> Contest:
+    """Build the payoff matrices from stakes and each source's engineering cover e."""
     g = parameters.game
     rho = parameters.funding.matching_share
-    c = g.contribution * stake
-    a = g.attraction * stake
+    c, a = g.contribution, g.attraction  # shares of the stake
     return Contest(
         stake=stake,
-        reward=stake / 2 + (synergy - 1 + rho) * c,
-        sucker=(1 - g.attacker_share) * stake - g.betrayal_loss * c * (1 - cover),
-        temptation=g.attacker_share * stake - a,
-        punishment=stake / 2 - a,
-        subsidy=rho * c,
+        sucker_share=(1 - g.attacker_share) - g.betrayal_loss * c * (1 - cover),
+        reward_share=0.5 + (g.synergy - 1 + rho) * c,
+        temptation_share=g.attacker_share - a,
+        punishment_share=0.5 - a,
+        subsidy_share=rho * c,
     )

@@ -108,8 +108,7 @@ class TerritoryModel(mesa.Model):
         del pairs
         spillover = np.array([d.spillover_cost for d in domains])
         self.spillover_cost = self.flows.served_nonresidents @ spillover
-        # cost to an edge's source of serving its destination's residents, per domain
-        self.edge_spillover = self.network.flow[self.network.rev] * spillover
+        self._spillover_per_user = spillover
         demand_per_capita = np.array([d.demand for d in domains])
         self.service_value = np.minimum(self.flows.access, 1.0) @ (self._value * demand_per_capita)
 
@@ -124,7 +123,6 @@ class TerritoryModel(mesa.Model):
         self.knowledge = np.full(len(net.src), parameters.learning.initial_knowledge)
         self.trust = np.full(len(net.src), parameters.learning.initial_trust)
         self.in_structure = np.zeros(len(net.src), dtype=bool)  # edges sharing a structure
-        self._covered = np.zeros(len(net.src))  # € of spill-over cost shared, per edge
         strongest = np.zeros(n)
         np.maximum.at(strongest, net.src, net.interdependence)
         self._relative_interdependence = np.divide(
@@ -201,6 +199,11 @@ class TerritoryModel(mesa.Model):
         self.payoff = self.welfare = self.reduction.payoffs(self.cooperate)
         self._rows.append(self.reduction.metrics(self.steps, self.cooperate, self.payoff))
 
+    def edge_spillover(self, edges: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Cost to each edge's source of serving its destination's residents, per domain (€)."""
+        net = self.network
+        return net.flow[net.rev[edges]] * self._spillover_per_user
+
     def _apply_levers(self) -> None:
         """Derive what the levers in force set: engineering support and lending, the contest."""
         p, net = self.parameters, self.network
@@ -219,7 +222,7 @@ class TerritoryModel(mesa.Model):
         self.cover = np.minimum(
             1.0, (self.engineering_support + received) / p.engineering.full_cover_fte
         )
-        self.contest = contest(p, self.stake, self.cover[net.src], p.game.synergy)
+        self.contest = contest(p, self.stake, self.cover[net.src])
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` years."""
