@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cohesim.experiments import build_model, load_scenario
 from cohesim.model.parameters import METROPOLE, URBAN
 
 from .figures import plt
+from .statistics import mean_ci
 from .survival import kaplan_meier, structure_lifetimes, survival_at
 
 SCENARIOS = (
@@ -104,16 +104,6 @@ def _assortment(model) -> float:
     rng = np.random.default_rng(0)  # for the null model only, not the simulation
     shuffled = np.mean([conditional(rng.permutation(coop)) for _ in range(20)])
     return conditional(coop) - shuffled
-
-
-def mean_ci(values: Iterable[float]) -> tuple[float, float, float]:
-    """Mean and 95 % t confidence interval across seeds."""
-    x = np.asarray(list(values), dtype=float)
-    m = float(x.mean())
-    if len(x) < 2 or x.std() == 0:
-        return m, m, m
-    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return m, m - half, m + half
 
 
 def fmt(values: Iterable[float], digits: int = 2) -> str:

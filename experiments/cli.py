@@ -18,6 +18,7 @@ from rich.table import Table
 
 from cohesim.model.parameters import Parameters
 
+from .analysis_commands import compare, report
 from .results import ResultsError, check_output_folder, write_run
 from .runs import RunResult, run_scenario
 from .scenario import ScenarioError, load_scenario, parse_assignment
@@ -352,3 +353,5 @@ def dashboard(scenario: Path, port: int, host: str) -> None:
 
 
 main.add_command(sweep)
+main.add_command(compare)
+main.add_command(report)

@@ -45,7 +45,7 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
         values = [_grid_values(f) for f in factors]
         rows = list(itertools.product(*values))  # one empty row when nothing varies
         return _frame(factors, [list(col) for col in zip(*rows, strict=True)], len(rows))
-    unit = _unit_sample(experiment)
+    unit = unit_sample(experiment)
     columns = [_map_unit(f, unit[:, i]) for i, f in enumerate(factors)]
     return _frame(factors, columns, len(unit))
 
@@ -74,7 +74,12 @@ def _grid_values(factor: Factor) -> list:
     return [float(v) for v in values]
 
 
-def _unit_sample(experiment: Experiment) -> np.ndarray:
+def unit_sample(experiment: Experiment) -> np.ndarray:
+    """The design's points in the unit hypercube, before mapping onto the factors (not grids).
+
+    Morris' elementary effects are computed on these coordinates
+    (:func:`cohesim.analysis.sensitivity.morris_indices`).
+    """
     from SALib.sample import latin, morris, sobol  # SALib imports take a while: only when needed
 
     d = len(experiment.factors)

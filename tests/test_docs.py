@@ -1,6 +1,7 @@
 """The documentation cannot rot: generated pages match the code, examples run."""
 
 import doctest
+import importlib
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cohesim.analysis import comparison, inventory, report, statistics
 from cohesim.experiments import parameter_reference, runs
 from cohesim.model import territory_model
 
@@ -32,7 +34,9 @@ def test_parameter_reference_matches_the_declarations():
     )
 
 
-@pytest.mark.parametrize("page", ["docs/api.md", "docs/france.md", "docs/sweeps.md", "README.md"])
+@pytest.mark.parametrize(
+    "page", ["docs/api.md", "docs/france.md", "docs/sweeps.md", "docs/analysis.md", "README.md"]
+)
 def test_python_examples_in_docs_run(page, project_copy):
     blocks = PYTHON_BLOCK.findall((ROOT / page).read_text(encoding="utf-8"))
     assert blocks, f"{page} has no python example"
@@ -41,8 +45,13 @@ def test_python_examples_in_docs_run(page, project_copy):
         exec(compile(block, page, "exec"), namespace)
 
 
-@pytest.mark.parametrize("module", [territory_model, runs])
+@pytest.mark.parametrize(
+    "module",
+    [territory_model, runs, statistics, comparison, inventory, report, "cohesim.analysis.prim"],
+)
 def test_docstring_examples_run(module, project_copy):
+    if isinstance(module, str):  # a module whose name the package gives to its main function
+        module = importlib.import_module(module)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0

@@ -1,0 +1,352 @@
+"""Words of the reports in English and French: metric names, headings, sentences, caveats.
+
+Every string a report shows comes from here, so that ``--lang fr`` translates all of it.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fr")
+
+METRICS = {
+    "cooperation_rate": (
+        "cooperators (share of territories)",
+        "coopérateurs (part des territoires)",
+    ),
+    "cooperation_rate_pop": (
+        "cooperators (share of population)",
+        "coopérateurs (part de la population)",
+    ),
+    "gini": ("Gini of welfare", "Gini du bien-être"),
+    "theil_between": ("Theil between kinds of territory", "Theil entre types de territoires"),
+    "theil_within": ("Theil within kinds of territory", "Theil au sein des types de territoires"),
+    "urban_rural_gap": ("urban / rural welfare ratio", "rapport de bien-être urbain / rural"),
+    "access": ("access to services (mean of domains)", "accès aux services (moyenne des domaines)"),
+    "structures_active": ("cooperation structures active", "structures de coopération actives"),
+    "welfare_mean": ("mean welfare (€/inhabitant/yr)", "bien-être moyen (€/habitant/an)"),
+    "public_spending_cumulative": (
+        "public money spent, whole run (€)",
+        "argent public dépensé, toute la durée (€)",
+    ),
+    "public_spending": ("public money spent per year (€)", "argent public dépensé par an (€)"),
+    "cost_per_gini_point": (
+        "extra public money per Gini point removed (€)",
+        "surcoût public par point de Gini en moins (€)",
+    ),
+}
+DOMAINS = {
+    "health": ("health", "santé"),
+    "jobs": ("jobs", "emploi"),
+    "mobility": ("mobility", "mobilité"),
+    "food": ("food", "alimentation"),
+}
+KINDS = {
+    "entente": ("entente", "entente"),
+    "contrat": ("contract", "contrat"),
+    "syndicat": ("syndicate", "syndicat"),
+    "pole": ("pôle", "pôle"),
+}
+MIXES = {
+    "urban only": ("urban only", "urbains seulement"),
+    "urban–rural mix": ("urban–rural mix", "mixtes urbain–rural"),
+    "rural and periurban only": ("rural and periurban only", "ruraux et périurbains seulement"),
+}
+
+WORDS = {
+    "compare_title": ("Scenario comparison", "Comparaison de scénarios"),
+    "sweep_title": ("Parameter sweep report", "Rapport de balayage de paramètres"),
+    "what": ("What was compared", "Ce qui a été comparé"),
+    "headlines": ("Headline differences", "Principales différences"),
+    "table": ("All metrics", "Tous les indicateurs"),
+    "over_time": ("Over time", "Au fil du temps"),
+    "distributions": ("Values per replicate", "Valeurs par réplication"),
+    "inventory": ("Cooperation structures (inventory)", "Structures de coopération (recensement)"),
+    "survival": ("How long structures last", "Durée de vie des structures"),
+    "caveats": ("Caveats: how to read these numbers", "Précautions : comment lire ces chiffres"),
+    "reference": ("reference", "référence"),
+    "scenario": ("scenario", "scénario"),
+    "metric": ("metric", "indicateur"),
+    "mean": ("mean", "moyenne"),
+    "ci": ("95 % CI", "IC à 95 %"),
+    "diff": ("difference to the reference", "différence à la référence"),
+    "effect": ("effect size d_z", "taille d'effet d_z"),
+    "year": ("year (0 = policy starts)", "année (0 = début de la politique)"),
+    "years": ("age (years)", "âge (années)"),
+    "years_after": ("years after grants end", "années après la fin des subventions"),
+    "share_alive": ("share still active", "part encore active"),
+    "per_run": ("structures formed per run", "structures créées par simulation"),
+    "by_kind": ("by kind", "par type"),
+    "by_mix": ("by members", "par membres"),
+    "after_grants": ("after grants end", "après la fin des subventions"),
+    "no_structures": (
+        "No cooperation structure formed under the policy in these runs.",
+        "Aucune structure de coopération ne s'est formée sous la politique dans ces simulations.",
+    ),
+    "no_grants": (
+        "No funded structure lived until its grants ended.",
+        "Aucune structure subventionnée n'a vécu jusqu'à la fin de ses subventions.",
+    ),
+    "design": ("Design", "Plan d'expérience"),
+    "main_effects": ("Main effects", "Effets principaux"),
+    "heatmaps": ("Two parameters at once", "Deux paramètres à la fois"),
+    "sobol": ("Sobol' sensitivity indices", "Indices de sensibilité de Sobol'"),
+    "morris": ("Morris screening", "Criblage de Morris"),
+    "prim": (
+        "Which parameter ranges lead to low cohesion (PRIM)",
+        "Quels paramètres mènent à une faible cohésion (PRIM)",
+    ),
+    "parameter": ("parameter", "paramètre"),
+    "first_order": ("first order S1", "premier ordre S1"),
+    "total": ("total ST", "total ST"),
+    "prim_box": ("chosen box", "boîte retenue"),
+    "restricted": ("restricted", "restreint"),
+    "unrestricted": ("not restricted", "non restreint"),
+    "runs_failed": ("runs failed and are left out", "simulations ont échoué et sont écartées"),
+}
+
+TEXT = {
+    "en": {
+        "compared": (
+            "{n} scenarios were each run {r} times on the same {r} random seeds (replicate r of "
+            "every scenario starts from the same seed, so every difference is measured between "
+            "runs that differ only by the policy). The first scenario, <b>{ref}</b>, is the "
+            "reference. Runs last {steps} years including the burn-in; year 0 is when levers "
+            "start to act."
+        ),
+        "window": (
+            "Each indicator is the mean over the last {w} years of each run (the final state, "
+            "less noisy than one year); public money is the total spent over the whole run."
+        ),
+        "clear_up": (
+            "{scenario} raises {metric} by {diff} (95 % CI {lo} to {hi}) compared with {ref}."
+        ),
+        "clear_down": (
+            "{scenario} lowers {metric} by {diff} (95 % CI {lo} to {hi}) compared with {ref}."
+        ),
+        "same": "{scenario} and {ref} give exactly the same {metric} on every seed.",
+        "unclear": (
+            "{scenario} and {ref} cannot be told apart on {metric} with these runs (difference "
+            "{diff}, 95 % CI {lo} to {hi})."
+        ),
+        "cost": (
+            "{scenario} spends {cost} of extra public money per point (0.01) of Gini it removes "
+            "(95 % CI {lo} to {hi})."
+        ),
+        "cost_unbounded": (
+            "{scenario} spends {cost} of extra public money per point of Gini it removes, but the "
+            "Gini reduction is not distinguishable from zero, so this price has no upper bound."
+        ),
+        "cost_undefined": (
+            "{scenario} does not lower the Gini compared with {ref}: a cost per point of cohesion "
+            "is undefined (NaN in the table)."
+        ),
+        "caveats": [
+            "All costs and synergies in the model are assumptions awaiting calibration: these "
+            "numbers compare policies inside the model; they are not forecasts for real places.",
+            "Each scenario was run {r} times. A 95 % confidence interval (CI) is the range of "
+            "values compatible with these runs: if the comparison were repeated with new seeds, "
+            "95 % of intervals computed this way would contain the model's true average. When "
+            "the interval of a difference contains 0, the runs cannot tell the scenarios apart; "
+            "more replicates narrow the intervals.",
+            "Differences are paired by seed (Student's t on the per-seed differences). The effect "
+            "size is Cohen's d_z: the mean difference divided by the standard deviation of the "
+            "per-seed differences (about 0.2 small, 0.5 medium, 0.8 large).",
+            "Cost per point of cohesion = extra public money compared with the reference ÷ "
+            "(100 × Gini reduction compared with the reference), in € per 0.01 of Gini; its "
+            "interval is Fieller's for a ratio of means. It is undefined when the Gini does not "
+            "fall.",
+            "Shaded bands over time span the lowest to the highest replicate; lines are means.",
+        ],
+        "survival_note": (
+            "Kaplan–Meier survival of the structures formed from year 0 on, pooled over "
+            "replicates; structures still active at the end count as surviving so far "
+            "(censored)."
+        ),
+        "grants_note": (
+            "Funded structures that lived until their grants ended ({g} years), followed from "
+            "that moment: does cooperation outlive the money?"
+        ),
+        "envelope_caption": "Mean over replicates (line) and range from lowest to highest (band).",
+        "sweep_intro": (
+            "Sweep <b>{name}</b>: {design} design, {points} parameter points × {reps} replicates "
+            "= {runs} runs ({ok} ok). Varied: {factors}. Outcome analysed: {metric} at the end of "
+            "each run. {description}"
+        ),
+        "main_effects_note": (
+            "Mean of the outcome (with 95 % CI over runs) against each parameter, averaging over "
+            "all the others."
+        ),
+        "heatmap_note": "Mean outcome for each pair of grid values, averaged over replicates.",
+        "sobol_note": (
+            "Share of the outcome's variance due to each parameter alone (S1) and including its "
+            "interactions (ST), with 95 % bootstrap CIs (SALib; Saltelli 2002, Saltelli et al. "
+            "2010). Replicates are averaged per point first, so seed noise is not counted as a "
+            "parameter's effect."
+        ),
+        "morris_note": (
+            "Elementary effects (Morris 1991; Campolongo et al. 2007): μ* is the mean absolute "
+            "effect of moving a parameter across its range (importance), σ their spread "
+            "(non-linearity or interactions). Parameters are scaled to [0, 1]."
+        ),
+        "prim_note": (
+            "Target: runs where {target} ({share} of runs). PRIM (Friedman & Fisher 1999) peels "
+            "the parameter space to find a box where such runs concentrate. Coverage is the share "
+            "of all target runs inside the box; density is the share of runs inside the box that "
+            "are target runs. The chosen box is {rule}."
+        ),
+        "prim_rule": "the densest box on the peeling trajectory whose coverage is at least {c}",
+        "prim_none": "No box found: the target is too rare or too common in this sweep.",
+        "sweep_caveats": [
+            "All costs and synergies in the model are assumptions awaiting calibration.",
+            "Indices describe the model over the ranges swept, not the real world; they change "
+            "with the ranges.",
+            "Sobol' and Morris indices need many points; with few, their intervals are wide.",
+        ],
+    },
+    "fr": {
+        "compared": (
+            "{n} scénarios ont chacun été simulés {r} fois avec les mêmes {r} graines aléatoires "
+            "(la réplication r de chaque scénario part de la même graine : chaque différence est "
+            "mesurée entre des simulations qui ne diffèrent que par la politique). Le premier "
+            "scénario, <b>{ref}</b>, sert de référence. Les simulations durent {steps} ans, "
+            "période d'amorçage comprise ; l'année 0 est celle où les leviers commencent à agir."
+        ),
+        "window": (
+            "Chaque indicateur est la moyenne des {w} dernières années de chaque simulation "
+            "(l'état final, moins bruité qu'une seule année) ; l'argent public est le total "
+            "dépensé sur toute la durée."
+        ),
+        "clear_up": (
+            "{scenario} augmente {metric} de {diff} (IC à 95 % de {lo} à {hi}) par rapport à {ref}."
+        ),
+        "clear_down": (
+            "{scenario} réduit {metric} de {diff} (IC à 95 % de {lo} à {hi}) par rapport à {ref}."
+        ),
+        "same": "{scenario} et {ref} donnent exactement le même {metric} pour chaque graine.",
+        "unclear": (
+            "{scenario} et {ref} ne se distinguent pas sur {metric} avec ces simulations "
+            "(différence {diff}, IC à 95 % de {lo} à {hi})."
+        ),
+        "cost": (
+            "{scenario} dépense {cost} d'argent public supplémentaire par point (0,01) de Gini en "
+            "moins (IC à 95 % de {lo} à {hi})."
+        ),
+        "cost_unbounded": (
+            "{scenario} dépense {cost} d'argent public supplémentaire par point de Gini en moins, "
+            "mais la baisse du Gini ne se distingue pas de zéro : ce prix n'a pas de borne "
+            "supérieure."
+        ),
+        "cost_undefined": (
+            "{scenario} ne réduit pas le Gini par rapport à {ref} : le coût par point de cohésion "
+            "n'est pas défini (NaN dans le tableau)."
+        ),
+        "caveats": [
+            "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration : "
+            "ces chiffres comparent des politiques dans le modèle ; ce ne sont pas des prévisions "
+            "pour des territoires réels.",
+            "Chaque scénario a été simulé {r} fois. Un intervalle de confiance (IC) à 95 % est "
+            "l'ensemble des valeurs compatibles avec ces simulations : si l'on refaisait la "
+            "comparaison avec d'autres graines, 95 % des intervalles calculés ainsi contiendraient "
+            "la vraie moyenne du modèle. Quand l'intervalle d'une différence contient 0, les "
+            "simulations ne permettent pas de départager les scénarios ; davantage de "
+            "réplications resserrent les intervalles.",
+            "Les différences sont appariées par graine (t de Student sur les différences par "
+            "graine). La taille d'effet est le d_z de Cohen : différence moyenne divisée par "
+            "l'écart-type des différences par graine (environ 0,2 faible, 0,5 moyen, 0,8 fort).",
+            "Coût par point de cohésion = argent public supplémentaire par rapport à la référence "
+            "÷ (100 × baisse du Gini par rapport à la référence), en € par 0,01 de Gini ; son "
+            "intervalle est celui de Fieller pour un rapport de moyennes. Il n'est pas défini "
+            "quand le Gini ne baisse pas.",
+            "Les bandes ombrées au fil du temps vont de la réplication la plus basse à la plus "
+            "haute ; les lignes sont les moyennes.",
+        ],
+        "survival_note": (
+            "Survie de Kaplan–Meier des structures créées à partir de l'année 0, toutes "
+            "réplications réunies ; les structures encore actives à la fin comptent comme "
+            "survivantes jusque-là (censurées)."
+        ),
+        "grants_note": (
+            "Structures subventionnées ayant vécu jusqu'à la fin de leurs subventions ({g} ans), "
+            "suivies à partir de ce moment : la coopération survit-elle à l'argent ?"
+        ),
+        "envelope_caption": (
+            "Moyenne des réplications (ligne) et étendue de la plus basse à la plus haute (bande)."
+        ),
+        "sweep_intro": (
+            "Balayage <b>{name}</b> : plan {design}, {points} points de paramètres × {reps} "
+            "réplications = {runs} simulations ({ok} réussies). Paramètres variés : {factors}. "
+            "Indicateur analysé : {metric} en fin de simulation. {description}"
+        ),
+        "main_effects_note": (
+            "Moyenne de l'indicateur (avec IC à 95 % sur les simulations) selon chaque paramètre, "
+            "en moyenne sur tous les autres."
+        ),
+        "heatmap_note": (
+            "Indicateur moyen pour chaque couple de valeurs de la grille, en moyenne sur les "
+            "réplications."
+        ),
+        "sobol_note": (
+            "Part de la variance de l'indicateur due à chaque paramètre seul (S1) et avec ses "
+            "interactions (ST), avec IC à 95 % par bootstrap (SALib ; Saltelli 2002, Saltelli et "
+            "al. 2010). Les réplications sont d'abord moyennées par point : le bruit des graines "
+            "n'est pas compté comme un effet de paramètre."
+        ),
+        "morris_note": (
+            "Effets élémentaires (Morris 1991 ; Campolongo et al. 2007) : μ* est l'effet absolu "
+            "moyen d'un déplacement du paramètre dans sa plage (importance), σ leur dispersion "
+            "(non-linéarité ou interactions). Paramètres ramenés à [0, 1]."
+        ),
+        "prim_note": (
+            "Cible : simulations où {target} ({share} des simulations). PRIM (Friedman & Fisher "
+            "1999) épluche l'espace des paramètres pour trouver une boîte où ces simulations se "
+            "concentrent. La couverture est la part des simulations cibles dans la boîte ; la "
+            "densité est la part de simulations cibles parmi celles de la boîte. La boîte retenue "
+            "est {rule}."
+        ),
+        "prim_rule": (
+            "la plus dense de la trajectoire d'épluchage parmi celles de couverture au moins {c}"
+        ),
+        "prim_none": "Aucune boîte : la cible est trop rare ou trop fréquente dans ce balayage.",
+        "sweep_caveats": [
+            "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration.",
+            "Les indices décrivent le modèle sur les plages balayées, pas le monde réel ; ils "
+            "changent avec les plages.",
+            "Les indices de Sobol' et de Morris demandent beaucoup de points ; avec peu de points, "
+            "leurs intervalles sont larges.",
+        ],
+    },
+}
+
+
+def check_language(lang: str) -> int:
+    """Index of a language in the label tuples; ValueError naming the allowed ones."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not available: expected one of {LANGUAGES}")
+    return LANGUAGES.index(lang)
+
+
+def word(key: str, lang: str) -> str:
+    """A heading or short word."""
+    return WORDS[key][check_language(lang)]
+
+
+def metric_label(metric: str, lang: str) -> str:
+    """A metric's name for readers (``access_health`` → "access: health" / "accès : santé")."""
+    i = check_language(lang)
+    if metric.startswith("access_"):
+        domain = metric.removeprefix("access_")
+        name = DOMAINS.get(domain, (domain, domain))[i]
+        return f"access: {name}" if lang == "en" else f"accès : {name}"
+    if metric.startswith("structures_active_"):
+        kind = metric.removeprefix("structures_active_")
+        name = KINDS.get(kind, (kind, kind))[i]
+        return f"{METRICS['structures_active'][i]}: {name}"
+    return METRICS.get(metric, (metric, metric))[i]
+
+
+def group_label(value: str, lang: str) -> str:
+    """A structure kind or member mix in the report's language."""
+    i = check_language(lang)
+    for table in (KINDS, MIXES):
+        if value in table:
+            return table[value][i]
+    return value

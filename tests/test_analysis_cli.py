@@ -1,0 +1,229 @@
+"""``cohesim compare`` and ``cohesim report`` end to end: folders, reports, bad input."""
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cohesim.analysis.comparison import COLUMNS
+from cohesim.experiments import run_sweep
+from cohesim.experiments.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SWEEPS = {
+    "grid": 'design = "grid"\nreplicates = 2\n[parameters]\n'
+    '"engineering.state_support" = [0.0, 0.5]\n"funding.matching_share" = [0.0, 0.4, 0.8]\n',
+    "sobol": 'design = "sobol"\nsamples = 8\nsecond_order = false\n[parameters]\n'
+    '"engineering.state_support" = { min = 0.0, max = 0.5 }\n'
+    '"funding.matching_share" = { min = 0.0, max = 0.8 }\n',
+    "morris": 'design = "morris"\nsamples = 4\n[parameters]\n'
+    '"engineering.state_support" = { min = 0.0, max = 0.5 }\n'
+    '"funding.matching_share" = { min = 0.0, max = 0.8 }\n',
+}
+
+
+def cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+class Page(HTMLParser):
+    """Collects images, links and table cells of a report."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.urls, self.cells = [], [], []
+        self._cell = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        for key in ("src", "href"):
+            if key in attrs:
+                self.urls.append(attrs[key])
+        self._cell = tag == "td"
+
+    def handle_data(self, data):
+        if self._cell:
+            self.cells.append(data)
+
+    def handle_endtag(self, tag):
+        self._cell = False
+
+
+def parse(path: Path) -> tuple[str, Page]:
+    text = path.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(text)
+    page.close()
+    return text, page
+
+
+def assert_self_contained(text: str, page: Page) -> None:
+    outside_data = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+    assert "http://" not in outside_data and "https://" not in outside_data
+    assert not re.search(r"""(src|href)\s*=\s*["']?//""", outside_data)
+    assert all(u.startswith("data:image/png;base64,") for u in page.urls)
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    out = tmp_path_factory.mktemp("compare") / "cmp"
+    scenarios = REPO_ROOT / "scenarios"
+    result = cli(
+        "compare",
+        scenarios / "classroom.toml",
+        scenarios / "funding_and_engineering.toml",
+        "--replicates",
+        3,
+        "--steps",
+        16,
+        "--seed",
+        4,
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_compare_writes_the_table_the_report_and_the_runs(comparison):
+    table = pd.read_csv(comparison / "comparison.csv")
+    assert tuple(table.columns) == COLUMNS
+    assert set(table["scenario"]) == {"classroom", "funding_and_engineering"}
+    assert {
+        "cooperation_rate",
+        "gini",
+        "theil_between",
+        "theil_within",
+        "urban_rural_gap",
+        "access",
+        "structures_active",
+        "public_spending_cumulative",
+        "cost_per_gini_point",
+    } <= set(table["metric"])
+    first = table[(table["scenario"] == "classroom") & (table["metric"] != "cost_per_gini_point")]
+    assert (first["diff"] == 0).all()
+    runs = sorted((comparison / "runs").glob("*/replicate-*"))
+    assert len(runs) == 6 and all((r / "manifest.json").is_file() for r in runs)
+    assert not list(comparison.parent.glob(".*partial*"))
+
+
+def test_compare_report_is_self_contained_and_holds_figures_and_table(comparison):
+    text, page = parse(comparison / "report.html")
+    assert_self_contained(text, page)
+    assert len(page.images) >= 4
+    assert len(list((comparison / "figures").glob("*.png"))) == len(page.images)
+    assert "Gini of welfare" in page.cells and "Caveats" in text
+    assert "awaiting calibration" in text
+
+
+def test_report_regenerates_a_comparison_in_french(comparison, tmp_path):
+    result = cli("report", comparison, "--lang", "fr", "--out", tmp_path / "fr")
+    assert result.exit_code == 0, result.output
+    text, page = parse(tmp_path / "fr" / "report.html")
+    assert_self_contained(text, page)
+    assert '<html lang="fr">' in text and "Précautions" in text and "Gini du bien-être" in text
+    again = pd.read_csv(tmp_path / "fr" / "comparison.csv")
+    pd.testing.assert_frame_equal(again, pd.read_csv(comparison / "comparison.csv"))
+
+
+def test_compare_is_reproducible(comparison, tmp_path):
+    scenarios = REPO_ROOT / "scenarios"
+    result = cli(
+        "compare",
+        scenarios / "classroom.toml",
+        scenarios / "funding_and_engineering.toml",
+        "--replicates",
+        3,
+        "--steps",
+        16,
+        "--seed",
+        4,
+        "--out",
+        tmp_path / "again",
+    )
+    assert result.exit_code == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "again" / "comparison.csv"),
+        pd.read_csv(comparison / "comparison.csv"),
+    )
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sweeps")
+    shutil.copytree(REPO_ROOT / "scenarios", root / "scenarios")
+    folders = {}
+    for design, body in SWEEPS.items():
+        path = root / f"{design}.toml"
+        path.write_text(
+            f'name = "{design}"\nscenario = "scenarios/classroom.toml"\nseed = 3\nsteps = 12\n'
+            + body
+        )
+        folders[design] = run_sweep(path, root / "out" / design, workers=1)
+    return folders
+
+
+@pytest.mark.parametrize("design", list(SWEEPS))
+def test_report_on_a_sweep(sweeps, design):
+    result = cli("report", sweeps[design], "--target", "cooperation_rate<q40")
+    assert result.exit_code == 0, result.output
+    folder = sweeps[design] / "report"
+    text, page = parse(folder / "report.html")
+    assert_self_contained(text, page)
+    assert "Main effects" in text and "PRIM" in text
+    assert (folder / "tables" / "main_effects.csv").is_file()
+    if design == "grid":
+        assert (folder / "figures" / "heatmap_gini.png").is_file()
+    else:
+        indices = pd.read_csv(folder / "tables" / f"{design}_indices.csv")
+        assert set(indices["parameter"]) == {"engineering.state_support", "funding.matching_share"}
+        column = "ST" if design == "sobol" else "mu_star"
+        assert indices[column].notna().all()
+
+
+def test_report_refuses_to_overwrite_without_the_flag(sweeps):
+    assert cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2").exit_code == 0
+    again = cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2")
+    assert again.exit_code == 2 and "already exists" in again.output
+    assert (
+        cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2", "--overwrite").exit_code == 0
+    )
+
+
+def test_bad_inputs_exit_2_with_a_clear_message(tmp_path, sweeps):
+    missing = cli("report", tmp_path / "nowhere")
+    assert missing.exit_code == 2 and "nowhere: no such folder" in missing.output
+    (tmp_path / "plain").mkdir()
+    plain = cli("report", tmp_path / "plain")
+    assert plain.exit_code == 2 and "not a sweep or comparison folder" in plain.output
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(sweeps["grid"], corrupt, ignore=shutil.ignore_patterns("report*", "r2"))
+    next((corrupt / "runs").glob("chunk-*.parquet")).write_bytes(b"not parquet")
+    broken = cli("report", corrupt)
+    assert broken.exit_code == 2 and "unreadable chunk" in broken.output
+    assert not (corrupt / "report").exists()
+    target = cli("report", sweeps["grid"], "--target", "nonsense", "--out", tmp_path / "t")
+    assert target.exit_code == 2 and "expected METRIC>VALUE" in target.output
+    unknown = cli("report", sweeps["grid"], "--target", "happiness>q50", "--out", tmp_path / "u")
+    assert unknown.exit_code == 2 and "no outcome 'happiness'" in unknown.output
+    assert not (tmp_path / "t").exists() and not (tmp_path / "u").exists()
+    no_scenario = cli("compare", tmp_path / "missing.toml", "--out", tmp_path / "c")
+    assert no_scenario.exit_code == 2 and "missing.toml" in no_scenario.output
+    assert not (tmp_path / "c").exists()
+
+
+def test_report_on_a_comparison_with_a_missing_run(comparison, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(comparison, damaged)
+    shutil.rmtree(next((damaged / "runs").glob("*/replicate-001")))
+    result = cli("report", damaged)
+    assert result.exit_code == 2 and "replicate-001: no such run folder" in result.output
