@@ -45,7 +45,7 @@ class Scenario:
 
     def with_parameters(self, **overrides: Any) -> Scenario:
         """A copy with dotted-path overrides applied and validated (``run.seed=3``...)."""
-        return apply_overrides(self, overrides)
+        return apply_overrides(self, overrides, label="override")
 
     def resolved(self) -> dict[str, Any]:
         """Everything needed to reproduce the scenario, as plain JSON-able data."""
@@ -90,7 +90,9 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return apply_overrides(scenario, overrides or {})
 
 
-def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+def apply_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], label: str = "--set"
+) -> Scenario:
     """Apply dotted-path overrides (``--set game.attacker_share=0.8``) and validate the result."""
     if not overrides:
         return scenario
@@ -100,13 +102,13 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     for dotted, value in overrides.items():
         keys = tuple(dotted.split("."))
         if lookup(dotted) is None:
-            problems.append(_unknown_override(dotted))
+            problems.append(_unknown_override(dotted, label))
             continue
         target = data
         for key in keys[:-1]:
             target = target.setdefault(key, {})
         target[keys[-1]] = value
-        origin[keys] = f"--set {dotted}"
+        origin[keys] = f"{label} {dotted}"
     if problems:
         raise ScenarioError(problems)
     default_origin = str(scenario.files[0]) if scenario.files else "parameters"
@@ -252,8 +254,8 @@ def _unknown_key(where: str, loc: tuple[str, ...], allowed: list[str]) -> str:
     return f"{where}: unknown key {'.'.join(loc)}{hint}; allowed in {table}: {', '.join(allowed)}"
 
 
-def _unknown_override(dotted: str) -> str:
+def _unknown_override(dotted: str, label: str) -> str:
     known = [p.path for p in parameter_table()]
     close = difflib.get_close_matches(dotted, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"--set {dotted}: unknown parameter{hint}; `cohesim params` lists them all"
+    return f"{label} {dotted}: unknown parameter{hint}; `cohesim params` lists them all"
