@@ -800,7 +800,9 @@ def inventory_view(model: DashboardModel):
     lang = language.value
     inventory = model.inventory_frame()
     active = int(inventory["year_dissolved"].isna().sum())
-    with solara.Column(style={"height": "100%", "overflow-y": "auto"}):
+    with solara.Column(
+        style={"height": "100%", "overflow-y": "auto"}, classes=["cohesim-inventory"]
+    ):
         solara.Text(_text("inventory", lang), style={"font-weight": "bold"})
         solara.Text(
             _text("inventory_note", lang).format(formed=len(inventory), active=active),
