@@ -412,3 +412,30 @@ def test_the_classroom_guide_describes_what_the_dashboard_shows(classroom, setti
     model = DashboardModel(classroom, **settings)
     model.run(classroom.parameters.run.burn_in + 30)
     assert low <= model.cooperation_rate <= high, "docs/classroom.md needs updating"
+
+
+# What docs/classroom.md says of the structures in experiment 1 (years 0 to 30 of the classroom).
+STRUCTURE_CLAIMS = [
+    # settings, structures formed since year 0, most at once after year 0, active at year 30
+    ({"funding.matching_share": 0.5}, (15, 27), (5, 14), (1, 6)),
+    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, (28, 42), (12, 20), (0, 8)),
+]
+
+
+@pytest.mark.parametrize(("settings", "formed", "peak", "active"), STRUCTURE_CLAIMS)
+def test_the_classroom_guide_describes_the_structures(classroom, settings, formed, peak, active):
+    model = DashboardModel(classroom, **settings)
+    model.run(classroom.parameters.run.burn_in + 30)
+    inventory, frame = model.inventory_frame(), model.metrics_frame()
+    since = inventory[inventory["year_formed"] >= 0]
+    ended = since[since["year_dissolved"].notna()]
+    lasted = ended["year_dissolved"] - ended["year_formed"]
+    after = frame[frame["year"] >= 0]
+    assert formed[0] <= len(since) <= formed[1], "docs/classroom.md needs updating"
+    assert peak[0] <= after["structures_active"].max() <= peak[1]
+    assert active[0] <= frame["structures_active"].iloc[-1] <= active[1]
+    if "engineering.state_support" in settings:  # "around year 17"
+        assert 13 <= after.loc[after["structures_active"].idxmax(), "year"] <= 20
+    else:  # "half of them end within three years"
+        assert lasted.median() <= 3
+    assert (ended["exit_cause"] == "competing").mean() >= 0.9  # "nearly every one"
