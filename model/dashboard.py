@@ -2,8 +2,9 @@
 
 What a class sees: sliders for the policy levers and a few main parameters (derived from the
 declarations in :mod:`.parameters`, with the scenario's values as starting points), a map of
-territories coloured by strategy, live plots of cooperation, cohesion and public money, and a
-table of territories; labels in French or English. Step, play/pause, speed and reset are
+territories coloured by strategy with the cooperation structures drawn between their members, live
+plots of cooperation, cohesion, public money and structures by kind, the inventory of structures
+and a table of territories; labels in French or English. Step, play/pause, speed and reset are
 SolaraViz's own controls.
 
 This module knows nothing of files: it is given a scenario object (anything with
@@ -37,6 +38,8 @@ from .parameters import (
     lookup,
     parameter_table,
 )
+from .structures import STRUCTURE_KINDS
+from .territories import TerritoryTable
 from .territory_model import TerritoryModel
 
 matplotlib.use("Agg")  # figures are rendered to images on the server, never in a window
@@ -53,7 +56,28 @@ SLIDER_TICKS = 50
 
 COOPERATE_COLOUR, COMPETE_COLOUR = "#0072B2", "#E69F00"  # Okabe–Ito: readable by colour-blind
 KIND_MARKERS = {"metropole": "*", "urban": "s", "periurban": "^", "rural": "o"}
-LINK_COLOUR, STRUCTURE_COLOUR = "#9a9a9a", "#222222"
+LINK_COLOUR = "#9a9a9a"
+STRUCTURE_COLOURS = {
+    "entente": "#009E73",
+    "contrat": "#CC79A7",
+    "syndicat": "#D55E00",
+    "pole": "#222222",
+}
+"""One colour per structure kind, on the map and the structures plot (Okabe–Ito, without the
+strategies' blue and orange)."""
+STRUCTURE_WIDTHS = {"pole": 7.0, "syndicat": 5.0, "contrat": 3.2, "entente": 1.3}
+"""Line widths (points, for 100 territories or fewer) of each kind's links on the map, drawn widest
+first: two structures joining the same territories show as a thin line inside a wider one."""
+INVENTORY_ROWS_PER_PAGE = 15
+"""Rows per page of the inventory table (solara pages it on the server: only one page is sent)."""
+NAMES_SHOWN = 4
+"""Member names listed per structure in the inventory; the others are counted (+ 12)."""
+SHORT_NAMES = {
+    "Communauté de communes ": "CC ",
+    "Communauté d'agglomération ": "CA ",
+    "Communauté urbaine ": "CU ",
+}
+"""The usual abbreviations of EPCI names, so that a structure's members fit on a line."""
 
 # Names of the parameters: short on sliders (a long label squeezes the slider to nothing), longer
 # in the list of settings in force. A lever missing here falls back to its declared meaning, so a
@@ -132,7 +156,6 @@ TEXT: dict[str, dict[str, str]] = {
         "periurban": "périurbain",
         "rural": "rural",
         "link": "interdépendance",
-        "structure": "structure commune",
         "size": "taille : population",
         "km": "km",
         "cooperation": "Coopération",
@@ -152,6 +175,31 @@ TEXT: dict[str, dict[str, str]] = {
         "rejected": "Réglages refusés, le scénario d'origine est utilisé :",
         "scenario": "Scénario",
         "settings": "Réglages (les leviers agissent à partir de l'année 0)",
+        "structures": "Structures de coopération actives",
+        "count": "nombre",
+        "kind_entente": "entente / association",
+        "kind_contrat": "contrat de réciprocité",
+        "kind_syndicat": "syndicat mixte",
+        "kind_pole": "pôle métropolitain",
+        "inventory": "Inventaire des structures",
+        "inventory_note": "{formed} formées, {active} actives ; les plus récentes d'abord",
+        "members": "membres",
+        "domains": "domaines",
+        "formed": "créée (année)",
+        "ended": "dissoute (année)",
+        "active": "active",
+        "cause": "cause de la fin",
+        "funding": "aides reçues (€)",
+        "cause_competing": "un membre rivalise",
+        "cause_engineering": "manque d'ingénierie",
+        "cause_negative_benefit": "bénéfice négatif",
+        "cause_grant_ended": "fin des aides",
+        "cause_lost_urban_member": "plus de membre urbain",
+        "cause_dissolved": "dissolution",
+        "domain_health": "santé",
+        "domain_jobs": "emploi",
+        "domain_mobility": "mobilité",
+        "domain_food": "alimentation",
     },
     "en": {
         "title": "cohesim: territories cooperating or competing",
@@ -167,7 +215,6 @@ TEXT: dict[str, dict[str, str]] = {
         "periurban": "periurban",
         "rural": "rural",
         "link": "interdependence",
-        "structure": "shared structure",
         "size": "size: population",
         "km": "km",
         "cooperation": "Cooperation",
@@ -187,6 +234,31 @@ TEXT: dict[str, dict[str, str]] = {
         "rejected": "Settings rejected, the original scenario is used:",
         "scenario": "Scenario",
         "settings": "Settings (levers act from year 0)",
+        "structures": "Active cooperation structures",
+        "count": "number",
+        "kind_entente": "entente / association",
+        "kind_contrat": "reciprocity contract",
+        "kind_syndicat": "joint syndicate",
+        "kind_pole": "metropolitan pole",
+        "inventory": "Inventory of structures",
+        "inventory_note": "{formed} formed, {active} active; newest first",
+        "members": "members",
+        "domains": "domains",
+        "formed": "formed (year)",
+        "ended": "dissolved (year)",
+        "active": "active",
+        "cause": "why it ended",
+        "funding": "funding received (€)",
+        "cause_competing": "a member competes",
+        "cause_engineering": "lack of engineering",
+        "cause_negative_benefit": "negative net benefit",
+        "cause_grant_ended": "grants ended",
+        "cause_lost_urban_member": "no urban member left",
+        "cause_dissolved": "dissolved",
+        "domain_health": "health",
+        "domain_jobs": "jobs",
+        "domain_mobility": "mobility",
+        "domain_food": "food",
     },
 }
 
@@ -328,7 +400,21 @@ class DashboardModel(TerritoryModel):
         except ValueError as error:
             chosen, self.problem = base, str(error)
         self.chosen = chosen
-        super().__init__(chosen.parameters, rng=chosen.parameters.run.seed)
+        parameters = chosen.parameters
+        super().__init__(parameters, rng=parameters.run.seed, territories=_territories(parameters))
+
+
+def _territories(parameters: Parameters) -> TerritoryTable | None:
+    """Real territories for a ``france`` scenario (as ``cohesim run`` reads them), else None.
+
+    Imported here, not at the top: the model package does not otherwise depend on the
+    experiments package, which reads data files.
+    """
+    if parameters.geometry.source != "france":
+        return None
+    from cohesim.experiments.france import france_territories
+
+    return france_territories(parameters)
 
 
 # -- what is drawn ---------------------------------------------------------------------------------
@@ -365,20 +451,60 @@ def link_segments(model: TerritoryModel, which: np.ndarray | None = None) -> np.
     return np.stack([start, end], axis=1)
 
 
+def structure_links(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active structures as stars from their earliest current member to each other member.
+
+    The links of :func:`cohesim.analysis.maps.structure_links`, read from the model's registry
+    without building the inventory. Returns ``(source, target, kind)`` arrays (territory ids and
+    structure kind codes), one entry per link.
+    """
+    registry = model.registry
+    held = registry.active_members()
+    structure = registry.members["structure"][held]
+    territory = registry.members["territory"][held]
+    order = np.lexsort((territory, registry.members["joined"][held], structure))
+    structure, territory = structure[order], territory[order]
+    first = np.r_[True, structure[1:] != structure[:-1]] if len(structure) else np.zeros(0, bool)
+    hub = territory[first][np.cumsum(first) - 1]
+    keep = hub != territory
+    kind = registry.structures["kind"][structure[keep]].astype(np.int64)
+    return hub[keep], territory[keep], kind
+
+
 def map_figure(model: TerritoryModel, lang: str) -> Figure:
     """Territories at their positions, sized by population, coloured by strategy, shaped by kind.
 
-    Network links are thin grey lines; links inside a shared structure (``in_structure``) are
-    drawn dark and thick, and listed in the legend only when there are some.
+    Network links are thin grey lines; each active structure is drawn over them as links from its
+    earliest member to the others, coloured (and wide) by structure kind. The legend names every
+    kind, so that its colours stay put while structures come and go.
     """
     fig = Figure(figsize=(6.4, 4.3), layout="constrained")
     ax = fig.subplots()
     ax.add_collection(
         LineCollection(link_segments(model), colors=LINK_COLOUR, linewidths=0.5, alpha=0.6)
     )
-    shared = link_segments(model, model.in_structure)
-    if len(shared):
-        ax.add_collection(LineCollection(shared, colors=STRUCTURE_COLOUR, linewidths=1.8))
+    source, target, structure_kind = structure_links(model)
+    thinner = max(0.5, min(1.0, math.sqrt(100 / len(model.population))))
+    for kind in sorted(STRUCTURE_KINDS, key=STRUCTURE_WIDTHS.get, reverse=True):
+        mine = structure_kind == STRUCTURE_KINDS.index(kind)
+        if mine.any():
+            a, b = source[mine], target[mine]
+            segments = np.stack(
+                [
+                    np.column_stack([model.x[a], model.y[a]]),
+                    np.column_stack([model.x[b], model.y[b]]),
+                ],
+                axis=1,
+            )
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=STRUCTURE_COLOURS[kind],
+                    linewidths=STRUCTURE_WIDTHS[kind] * thinner,
+                    capstyle="round",
+                    label=kind,
+                )
+            )
     sizes = marker_sizes(model.population)
     colours = np.where(model.cooperate, COOPERATE_COLOUR, COMPETE_COLOUR)
     for code, kind in enumerate(KINDS):
@@ -416,10 +542,16 @@ def map_figure(model: TerritoryModel, lang: str) -> Figure:
         ),
         Line2D([], [], color=LINK_COLOUR, label=_text("link", lang)),
     ]
-    if len(shared):
-        handles.append(
-            Line2D([], [], color=STRUCTURE_COLOUR, lw=1.8, label=_text("structure", lang))
+    handles += [
+        Line2D(
+            [],
+            [],
+            color=STRUCTURE_COLOURS[k],
+            lw=min(STRUCTURE_WIDTHS[k], 4.0),
+            label=_text(f"kind_{k}", lang),
         )
+        for k in STRUCTURE_KINDS
+    ]
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -511,6 +643,67 @@ def money_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
     return fig
 
 
+def structures_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
+    """Structures active each year, stacked by kind (the map's colours)."""
+    fig = Figure(figsize=(6.4, 3.4), layout="constrained")
+    ax = fig.subplots()
+    ax.stackplot(
+        frame["year"],
+        *(frame[f"structures_active_{k}"] for k in STRUCTURE_KINDS),
+        colors=[STRUCTURE_COLOURS[k] for k in STRUCTURE_KINDS],
+        labels=[_text(f"kind_{k}", lang) for k in STRUCTURE_KINDS],
+        alpha=0.8,
+    )
+    ax.set_ylim(bottom=0)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel(_text("count", lang))
+    ax.set_title(_text("structures", lang))
+    _years_axis(ax, frame, run, lang)
+    ax.legend(
+        fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, reverse=True
+    )
+    return fig
+
+
+def short_name(name: str) -> str:
+    """A territory's name with its EPCI prefix abbreviated (CC, CA, CU)."""
+    for long, short in SHORT_NAMES.items():
+        if name.startswith(long):
+            return short + name.removeprefix(long)
+    return name
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(short_name(n) for n in names[:NAMES_SHOWN])
+    return f"{shown} + {len(names) - NAMES_SHOWN}" if len(names) > NAMES_SHOWN else shown
+
+
+def inventory_table(inventory: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The inventory of structures, newest first, in ``lang``.
+
+    Kind, members' names (the first :data:`NAMES_SHOWN`, then how many more), domains, year
+    formed, year dissolved or "active", why it ended, and the public funding it received (€).
+    """
+    newest = inventory.sort_values(["year_formed", "structure_id"], ascending=False)
+    ended = newest["year_dissolved"]
+    return pd.DataFrame(
+        {
+            _text("kind", lang): [_text(f"kind_{k}", lang) for k in newest["kind"].astype(str)],
+            _text("members", lang): [_names(m) for m in newest["member_names"]],
+            _text("domains", lang): [
+                ", ".join(TEXT[lang].get(f"domain_{d}", d) for d in domains)
+                for domains in newest["domains"]
+            ],
+            _text("formed", lang): newest["year_formed"].to_numpy(),
+            _text("ended", lang): [_text("active", lang) if pd.isna(y) else str(y) for y in ended],
+            _text("cause", lang): [
+                "" if pd.isna(c) else _text(f"cause_{c}", lang) for c in newest["exit_cause"]
+            ],
+            _text("funding", lang): newest["funding_received"].round().astype(np.int64).to_numpy(),
+        }
+    )
+
+
 def territory_table(model: TerritoryModel, lang: str) -> pd.DataFrame:
     """Territories, largest first: name, kind, strategy, population, welfare, in ``lang``."""
     frame = model.territories_frame().sort_values("population", ascending=False)
@@ -551,6 +744,11 @@ def cohesion_plot(model: DashboardModel):
 def money_plot(model: DashboardModel):
     """The public money card."""
     _figure(lambda: money_figure(model.metrics_frame(), model.parameters.run, language.value))
+
+
+def structures_plot(model: DashboardModel):
+    """The structures card."""
+    _figure(lambda: structures_figure(model.metrics_frame(), model.parameters.run, language.value))
 
 
 def settings_summary(model: DashboardModel, lang: str) -> list[str]:
@@ -597,7 +795,34 @@ def territory_view(model: DashboardModel):
         solara.DataFrame(territory_table(model, lang), items_per_page=50)
 
 
-COMPONENTS = [map_view, cooperation_plot, cohesion_plot, money_plot, status_card, territory_view]
+def inventory_view(model: DashboardModel):
+    """The inventory of structures, newest first, a page at a time."""
+    lang = language.value
+    inventory = model.inventory_frame()
+    active = int(inventory["year_dissolved"].isna().sum())
+    with solara.Column(
+        style={"height": "100%", "overflow-y": "auto"}, classes=["cohesim-inventory"]
+    ):
+        solara.Text(_text("inventory", lang), style={"font-weight": "bold"})
+        solara.Text(
+            _text("inventory_note", lang).format(formed=len(inventory), active=active),
+            classes=["cohesim-inventory-note"],
+        )
+        solara.DataFrame(inventory_table(inventory, lang), items_per_page=INVENTORY_ROWS_PER_PAGE)
+
+
+COMPONENTS = [
+    map_view,
+    cooperation_plot,
+    cohesion_plot,
+    money_plot,
+    structures_plot,
+    inventory_view,
+    status_card,
+    territory_view,
+]
+"""In SolaraViz's two-column grid: map and cooperation, cohesion and money, structures and their
+inventory, status and territories."""
 
 
 @solara.component

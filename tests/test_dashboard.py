@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_rgba
 
 from cohesim.experiments import load_scenario, run_scenario
 from cohesim.experiments.dashboard_assets import missing_assets, required_assets
@@ -24,6 +25,7 @@ from cohesim.model.dashboard import (
     slider_step,
 )
 from cohesim.model.parameters import lookup, parameter_table
+from cohesim.model.structures import EXIT_CAUSES, STRUCTURE_KINDS
 
 
 @pytest.fixture(scope="module")
@@ -163,33 +165,191 @@ def test_map_draws_every_territory_and_every_link_once(classroom, lang):
     assert len(links.get_segments()) == len(model.network.src) // 2
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert TEXT[lang]["cooperate"] in legend and TEXT[lang]["rural"] in legend
-    assert TEXT[lang]["structure"] not in legend
+    # every structure kind has its legend entry, structures or not (colours stay put)
+    assert all(TEXT[lang][f"kind_{k}"] in legend for k in STRUCTURE_KINDS)
 
 
-def test_map_draws_shared_structures_when_there_are_some(classroom):
-    model = DashboardModel(classroom)
-    net = model.network
-    first = np.flatnonzero(net.src < net.dst)[:3]
-    for e in first:  # a structure links both directions of an edge
-        model.in_structure[e] = True
-        back = np.flatnonzero((net.src == net.dst[e]) & (net.dst == net.src[e]))
-        model.in_structure[back] = True
-    fig = dashboard.map_figure(model, "fr")
-    links, shared = _lines(fig)
-    assert len(shared.get_segments()) == 3
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert TEXT["fr"]["structure"] in legend
+@pytest.fixture(scope="module")
+def with_structures(classroom):
+    """The classroom region with engineering support, 20 years after policies start."""
+    model = DashboardModel(classroom, **{"engineering.state_support": 0.5})
+    model.run(classroom.parameters.run.burn_in + 20)
+    return model
+
+
+def test_structure_links_are_the_analysis_maps_links(with_structures):
+    from cohesim.analysis.maps import structure_links
+
+    model = with_structures
+    source, target, kind = dashboard.structure_links(model)
+    expected = structure_links(model.inventory_frame(), model.memberships_frame())
+    assert len(expected) > 3, "no structure to draw: pick other settings"
+    assert sorted(zip(source, target, (STRUCTURE_KINDS[k] for k in kind), strict=True)) == sorted(
+        expected.itertuples(index=False, name=None)
+    )
+
+
+def test_map_draws_structures_over_the_links_coloured_by_kind(with_structures):
+    model = with_structures
+    fig = dashboard.map_figure(model, "en")
+    links, *structures = _lines(fig)
+    assert len(links.get_segments()) == len(model.network.src) // 2
+    _, _, kind = dashboard.structure_links(model)
+    drawn = {c.get_label(): c for c in structures}
+    assert set(drawn) == {STRUCTURE_KINDS[k] for k in kind}
+    for name, collection in drawn.items():
+        assert len(collection.get_segments()) == np.count_nonzero(
+            kind == STRUCTURE_KINDS.index(name)
+        )
+        np.testing.assert_allclose(
+            collection.get_colors()[0], to_rgba(dashboard.STRUCTURE_COLOURS[name])
+        )
+    # the widest kinds first, so narrower ones stay visible on top of them
+    widths = [c.get_linewidths()[0] for c in structures]
+    assert widths == sorted(widths, reverse=True)
+    legend = fig.axes[0].get_legend()
+    for text, line in zip(legend.get_texts(), legend.get_lines(), strict=True):
+        for k in STRUCTURE_KINDS:
+            if text.get_text() == TEXT["en"][f"kind_{k}"]:
+                assert to_rgba(line.get_color()) == to_rgba(dashboard.STRUCTURE_COLOURS[k])
+
+
+def test_kinds_have_their_own_colours_apart_from_the_strategies():
+    colours = [dashboard.STRUCTURE_COLOURS[k] for k in STRUCTURE_KINDS]
+    assert len(set(colours)) == len(STRUCTURE_KINDS)
+    assert not {dashboard.COOPERATE_COLOUR, dashboard.COMPETE_COLOUR} & set(colours)
 
 
 def test_plots_draw_every_recorded_year(classroom):
     model = DashboardModel(classroom)
     model.run(3)
     frame, run = model.metrics_frame(), model.parameters.run
-    for draw in (dashboard.cooperation_figure, dashboard.cohesion_figure, dashboard.money_figure):
+    for draw in (
+        dashboard.cooperation_figure,
+        dashboard.cohesion_figure,
+        dashboard.money_figure,
+        dashboard.structures_figure,
+    ):
         fig = draw(frame, run, "en")
-        line = fig.axes[0].get_lines()[0]
-        np.testing.assert_array_equal(line.get_xdata(), frame["year"])
+        if draw is dashboard.structures_figure:
+            xdata = fig.axes[0].collections[0].get_paths()[0].vertices[:, 0]
+            assert set(xdata) == set(frame["year"])
+        else:
+            line = fig.axes[0].get_lines()[0]
+            np.testing.assert_array_equal(line.get_xdata(), frame["year"])
         assert fig.axes[0].get_xlim() == (-run.burn_in, run.steps - run.burn_in)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_structures_plot_stacks_the_active_structures_by_kind(with_structures, lang):
+    frame, run = with_structures.metrics_frame(), with_structures.parameters.run
+    fig = dashboard.structures_figure(frame, run, lang)
+    ax = fig.axes[0]
+    layers = ax.collections
+    assert len(layers) == len(STRUCTURE_KINDS)
+    for layer, k in zip(layers, STRUCTURE_KINDS, strict=True):
+        np.testing.assert_allclose(
+            layer.get_facecolor()[0][:3], to_rgba(dashboard.STRUCTURE_COLOURS[k])[:3]
+        )
+    # the top of the stack is the number of active structures, year by year
+    top = layers[-1].get_paths()[0].vertices
+    tops = {x: y for x, y in top if y > 0}
+    assert tops, "no structure formed"
+    for year, count in tops.items():
+        assert count == frame.loc[frame["year"] == year, "structures_active"].item()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(legend) == sorted(TEXT[lang][f"kind_{k}"] for k in STRUCTURE_KINDS)
+    assert ax.get_title() == TEXT[lang]["structures"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_inventory_table_has_one_row_per_structure_newest_first(with_structures, lang):
+    inventory = with_structures.inventory_frame()
+    table = dashboard.inventory_table(inventory, lang)
+    t = TEXT[lang]
+    assert len(table) == len(inventory) > 0
+    assert list(table.columns) == [
+        t[k] for k in ("kind", "members", "domains", "formed", "ended", "cause", "funding")
+    ]
+    assert table[t["formed"]].is_monotonic_decreasing
+    active = inventory["year_dissolved"].isna()
+    assert (table[t["ended"]] == t["active"]).sum() == active.sum() > 0
+    assert set(table[t["kind"]]) <= {t[f"kind_{k}"] for k in STRUCTURE_KINDS}
+    causes = set(table[t["cause"]]) - {""}
+    assert causes, "no structure ended"
+    assert causes <= {t[f"cause_{c}"] for c in EXIT_CAUSES}
+    assert (table[t["cause"]] == "").sum() == active.sum()
+    assert table[t["funding"]].ge(0).all()
+
+
+def test_inventory_table_translates_and_shortens():
+    inventory = pd.DataFrame(
+        {
+            "structure_id": [0, 1, 2],
+            "kind": pd.Categorical(["syndicat", "entente", "pole"], categories=STRUCTURE_KINDS),
+            "domains": [["health"], ["food", "transport"], ["jobs"]],
+            "member_names": [
+                ["Communauté de communes du Genevois", "Communauté d'agglomération Arlysère"],
+                [f"T{i:02d}" for i in range(7)],
+                ["Lyon", "Vienne"],
+            ],
+            "year_formed": [-3, 4, 4],
+            "year_dissolved": pd.array([2, None, 9], dtype="Int64"),
+            "exit_cause": pd.array(["grant_ended", None, "lost_urban_member"], dtype="string"),
+            "funding_received": [12_345.6, 0.0, 1e6],
+        }
+    )
+    table = dashboard.inventory_table(inventory, "fr")
+    assert table.to_dict("records") == [
+        {
+            "type": "pôle métropolitain",
+            "membres": "Lyon, Vienne",
+            "domaines": "emploi",
+            "créée (année)": 4,
+            "dissoute (année)": "9",
+            "cause de la fin": "plus de membre urbain",
+            "aides reçues (€)": 1_000_000,
+        },
+        {
+            "type": "entente / association",
+            "membres": "T00, T01, T02, T03 + 3",
+            "domaines": "alimentation, transport",  # a scenario's own domain keeps its name
+            "créée (année)": 4,
+            "dissoute (année)": "active",
+            "cause de la fin": "",
+            "aides reçues (€)": 0,
+        },
+        {
+            "type": "syndicat mixte",
+            "membres": "CC du Genevois, CA Arlysère",
+            "domaines": "santé",
+            "créée (année)": -3,
+            "dissoute (année)": "2",
+            "cause de la fin": "fin des aides",
+            "aides reçues (€)": 12_346,
+        },
+    ]
+
+
+def test_every_exit_cause_kind_and_standard_domain_is_translated():
+    from cohesim.model.parameters import DOMAIN_DEFAULTS
+
+    for lang in ("fr", "en"):
+        for key in (
+            *(f"kind_{k}" for k in STRUCTURE_KINDS),
+            *(f"cause_{c}" for c in EXIT_CAUSES),
+            *(f"domain_{d}" for d in DOMAIN_DEFAULTS),
+        ):
+            assert TEXT[lang][key], key
+
+
+def test_the_dashboard_runs_a_france_scenario(scenarios_dir):
+    region = load_scenario(scenarios_dir / "auvergne_rhone_alpes.toml")
+    model = DashboardModel(region)
+    assert model.problem is None
+    assert len(model.population) > 100
+    model.run(3)
+    pd.testing.assert_frame_equal(model.metrics_frame(), run_scenario(region, steps=3).timeseries)
 
 
 def test_territory_table_lists_every_territory_in_the_chosen_language(classroom):
@@ -252,3 +412,30 @@ def test_the_classroom_guide_describes_what_the_dashboard_shows(classroom, setti
     model = DashboardModel(classroom, **settings)
     model.run(classroom.parameters.run.burn_in + 30)
     assert low <= model.cooperation_rate <= high, "docs/classroom.md needs updating"
+
+
+# What docs/classroom.md says of the structures in experiment 1 (years 0 to 30 of the classroom).
+STRUCTURE_CLAIMS = [
+    # settings, structures formed since year 0, most at once after year 0, active at year 30
+    ({"funding.matching_share": 0.5}, (15, 27), (5, 14), (1, 6)),
+    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, (28, 42), (12, 20), (0, 8)),
+]
+
+
+@pytest.mark.parametrize(("settings", "formed", "peak", "active"), STRUCTURE_CLAIMS)
+def test_the_classroom_guide_describes_the_structures(classroom, settings, formed, peak, active):
+    model = DashboardModel(classroom, **settings)
+    model.run(classroom.parameters.run.burn_in + 30)
+    inventory, frame = model.inventory_frame(), model.metrics_frame()
+    since = inventory[inventory["year_formed"] >= 0]
+    ended = since[since["year_dissolved"].notna()]
+    lasted = ended["year_dissolved"] - ended["year_formed"]
+    after = frame[frame["year"] >= 0]
+    assert formed[0] <= len(since) <= formed[1], "docs/classroom.md needs updating"
+    assert peak[0] <= after["structures_active"].max() <= peak[1]
+    assert active[0] <= frame["structures_active"].iloc[-1] <= active[1]
+    if "engineering.state_support" in settings:  # "around year 17"
+        assert 13 <= after.loc[after["structures_active"].idxmax(), "year"] <= 20
+    else:  # "half of them end within three years"
+        assert lasted.median() <= 3
+    assert (ended["exit_cause"] == "competing").mean() >= 0.9  # "nearly every one"

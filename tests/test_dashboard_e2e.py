@@ -107,10 +107,13 @@ def server(tmp_path, scenarios_dir):
             process.wait(timeout=10)
 
 
-def test_dashboard_in_a_real_browser(server, tmp_path):
+def test_dashboard_in_a_real_browser(server, tmp_path, scenarios_dir):
     from playwright.sync_api import sync_playwright
 
+    from cohesim.experiments import load_scenario
+
     url, log = server
+    burn_in = load_scenario(scenarios_dir / "classroom.toml").parameters.run.burn_in
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
@@ -144,6 +147,33 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
             while plot.screenshot() == before:
                 assert time.monotonic() < deadline, "the cooperation plot did not change"
                 time.sleep(0.5)
+
+            # Engineering support at its highest: past year 0 structures have formed, the
+            # structures plot grows and the inventory lists them.
+            lever = page.locator(".v-input").filter(has_text="Ingénierie d'État")
+            lever.get_by_role("slider").press("End")
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text("Time: 0.0").wait_for()
+            structures_plot = page.locator("img").nth(4)  # map, three plots, then structures
+            structures_before = structures_plot.screenshot()
+            inventory = page.locator(".cohesim-inventory")
+            assert inventory.locator("tbody td", has_text="active").count() == 0
+            past_year_0 = burn_in + 2
+            for step in range(1, past_year_0 + 1):
+                page.get_by_role("button", name="Step").click()
+                page.get_by_text(f"Time: {step}.0").wait_for()
+            page.get_by_text(f"Pas {past_year_0} · Année 2 ·").wait_for()
+            deadline = time.monotonic() + 15
+            while structures_plot.screenshot() == structures_before:
+                assert time.monotonic() < deadline, "the structures plot did not change"
+                time.sleep(0.5)
+            rows = inventory.locator("tbody tr")
+            rows.first.wait_for()
+            assert rows.count() >= 1
+            kinds = ("entente", "contrat", "syndicat", "pôle")
+            assert any(kind in rows.first.inner_text() for kind in kinds), rows.first.inner_text()
+            note = inventory.locator(".cohesim-inventory-note").inner_text()
+            assert int(note.split()[0]) >= 1, note
 
             # Competition at its fiercest, then reset: the new model runs with it from step 0.
             lever = page.locator(".v-input").filter(has_text="Concurrence θ")
