@@ -15,6 +15,7 @@ import solara
 from cohesim.model.dashboard import Dashboard
 
 from .dashboard_assets import missing_assets
+from .runs import scenario_territories
 from .scenario import load_scenario
 
 SCENARIO_ENV = "COHESIM_DASHBOARD_SCENARIO"
@@ -29,7 +30,8 @@ class DashboardError(ValueError):
 def Page():
     """The page solara serves: the dashboard of the scenario in ``$COHESIM_DASHBOARD_SCENARIO``."""
     scenario = solara.use_memo(lambda: load_scenario(os.environ[SCENARIO_ENV]), [])
-    Dashboard(scenario)
+    territories = solara.use_memo(lambda: scenario_territories(scenario.parameters), [])
+    Dashboard(scenario, territories)
 
 
 def server_command(host: str, port: int) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from cohesim.model import TerritoryModel
+from cohesim.model import Parameters, TerritoryModel, TerritoryTable
 from cohesim.model.well_mixed import WellMixedGame
 
 from .france import france_territories
@@ -68,8 +68,17 @@ def build_model(scenario: Scenario) -> TerritoryModel | WellMixedGame:
     p = scenario.parameters
     if p.geometry.source == "well_mixed":
         return WellMixedGame(p, rng=p.run.seed)
-    territories = france_territories(p) if p.geometry.source == "france" else None
-    return TerritoryModel(p, rng=p.run.seed, territories=territories)
+    return TerritoryModel(p, rng=p.run.seed, territories=scenario_territories(p))
+
+
+def scenario_territories(parameters: Parameters) -> TerritoryTable | None:
+    """The real territories a ``france`` scenario reads from scenarios/data, else None.
+
+    Synthetic and validation sources build their own territories.
+    """
+    if parameters.geometry.source == "france":
+        return france_territories(parameters)
+    return None
 
 
 def run_scenario(

@@ -345,12 +345,16 @@ def slider_options(info: ParameterInfo, value: Any, lang: str) -> dict[str, Any]
     }
 
 
-def model_params(scenario: ScenarioLike, lang: str = "fr") -> dict[str, Any]:
-    """SolaraViz ``model_params``: the scenario (fixed) and one input per slider path.
+def model_params(
+    scenario: ScenarioLike, lang: str = "fr", territories: TerritoryTable | None = None
+) -> dict[str, Any]:
+    """SolaraViz ``model_params``: the scenario and its territories (fixed), one input per slider.
 
     Inputs are keyed by dotted parameter path; they start at the scenario's values.
+    ``territories`` are the real territories of a ``france`` scenario, read by the caller
+    (this package reads no file).
     """
-    params: dict[str, Any] = {"base": scenario}
+    params: dict[str, Any] = {"base": scenario, "territories": territories}
     for path in slider_paths():
         info = lookup(path)
         params[path] = slider_options(info, parameter_value(scenario.parameters, path), lang)
@@ -393,7 +397,13 @@ class DashboardModel(TerritoryModel):
         Slider values keyed by dotted parameter path.
     """
 
-    def __init__(self, base: ScenarioLike, scenario: Any = None, **settings: Any):
+    def __init__(
+        self,
+        base: ScenarioLike,
+        scenario: Any = None,
+        territories: TerritoryTable | None = None,
+        **settings: Any,
+    ):
         self.problem: str | None = None
         try:
             chosen = base.with_parameters(**settings_overrides(settings))
@@ -401,20 +411,7 @@ class DashboardModel(TerritoryModel):
             chosen, self.problem = base, str(error)
         self.chosen = chosen
         parameters = chosen.parameters
-        super().__init__(parameters, rng=parameters.run.seed, territories=_territories(parameters))
-
-
-def _territories(parameters: Parameters) -> TerritoryTable | None:
-    """Real territories for a ``france`` scenario (as ``cohesim run`` reads them), else None.
-
-    Imported here, not at the top: the model package does not otherwise depend on the
-    experiments package, which reads data files.
-    """
-    if parameters.geometry.source != "france":
-        return None
-    from cohesim.experiments.france import france_territories
-
-    return france_territories(parameters)
+        super().__init__(parameters, rng=parameters.run.seed, territories=territories)
 
 
 # -- what is drawn ---------------------------------------------------------------------------------
@@ -832,16 +829,16 @@ def LanguageSwitch():
 
 
 @solara.component
-def Dashboard(scenario: ScenarioLike):
+def Dashboard(scenario: ScenarioLike, territories: TerritoryTable | None = None):
     """The whole page for ``scenario``: SolaraViz with our sliders, map, plots and table."""
-    model = solara.use_memo(lambda: DashboardModel(scenario), [])
+    model = solara.use_memo(lambda: DashboardModel(scenario, territories=territories), [])
     lang = language.value
     with solara.AppBar():
         LanguageSwitch()
     SolaraViz(
         model,
         components=[(component, 0) for component in COMPONENTS],
-        model_params=model_params(scenario, lang),
+        model_params=model_params(scenario, lang, territories),
         name=_text("title", lang),
         play_interval=300,
     )

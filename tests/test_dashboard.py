@@ -344,8 +344,14 @@ def test_every_exit_cause_kind_and_standard_domain_is_translated():
 
 
 def test_the_dashboard_runs_a_france_scenario(scenarios_dir):
+    from cohesim.experiments.runs import scenario_territories
+
     region = load_scenario(scenarios_dir / "auvergne_rhone_alpes.toml")
-    model = DashboardModel(region)
+    territories = scenario_territories(region.parameters)
+    # the server reads the territories and hands them to every model it builds
+    assert dashboard.model_params(region)["territories"] is None
+    assert dashboard.model_params(region, territories=territories)["territories"] is territories
+    model = DashboardModel(region, territories=territories)
     assert model.problem is None
     assert len(model.population) > 100
     model.run(3)

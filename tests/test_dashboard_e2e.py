@@ -33,8 +33,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SERVER_START_SECONDS = 90
 UI_SECONDS = 30_000  # ms, for one thing to appear on the page
 
-pytestmark = pytest.mark.slow
-
 
 def _chromium() -> str | None:
     return os.environ.get("COHESIM_CHROMIUM") or shutil.which("chromium")
