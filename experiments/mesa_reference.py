@@ -112,6 +112,8 @@ class ReferenceModel(mesa.Model):
             ReferenceTerritory(self, i, float(real.population[i]), float(real.budget[i]))
             for i in range(len(real.population))
         ]
+        # the payoff matrix per edge, read once (the contest derives it from stakes)
+        reward, sucker, temptation, punishment = c.reward, c.sucker, c.temptation, c.punishment
         for agent in self.territories:
             i = agent.index
             agent.cooperates = bool(real.cooperate[i])
@@ -124,10 +126,10 @@ class ReferenceModel(mesa.Model):
                 agent.partners.append(self.territories[j])
                 agent.edges[j] = {
                     "Q": float(c.stake[e]),
-                    "R": float(c.reward[e]),
-                    "S": float(c.sucker[e]),
-                    "T": float(c.temptation[e]),
-                    "P": float(c.punishment[e]),
+                    "R": float(reward[e]),
+                    "S": float(sucker[e]),
+                    "T": float(temptation[e]),
+                    "P": float(punishment[e]),
                     "K": float(real.knowledge[e]),
                     "trust": float(real.trust[e]),
                     "relative": float(real._relative_interdependence[e]),

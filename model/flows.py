@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-PAIRS_PER_BLOCK = 1_000_000
+PAIRS_PER_BLOCK = 500_000
 """Candidate pairs handled at once: bounds the transient memory of flow computations."""
 CACHED_PAIRS = 12_000_000
 """Up to this many candidate pairs keep their kernels between passes instead of recomputing
@@ -192,7 +192,7 @@ class InteractionNetwork:
 
     Edge e goes from ``src[e]`` to ``dst[e]``; edges are sorted by source, those of territory i
     being ``indptr[i]:indptr[i+1]``; ``rev[e]`` is the same edge the other way. ``flow[e, m]`` is
-    F̃ from src to dst: residents of src served by dst in domain m.
+    F̃ from src to dst: residents of src served by dst in domain m (float32).
     """
 
     indptr: np.ndarray
@@ -276,5 +276,6 @@ def interaction_network(
         dst=dst,
         rev=rev,
         interdependence=interdependence,
-        flow=flow,
+        # single precision: the largest per-edge array, read only to derive euros from it
+        flow=flow.astype(np.float32),
     )

@@ -341,7 +341,7 @@ class TerritoryModel(mesa.Model):
         net = self.network
         mutual = self.cooperate[net.src] & self.cooperate[net.dst]
         log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
-        self._log_welfare.append(log_w)
+        self._log_welfare.append(log_w.astype(np.float32))  # W years of history: keep it small
         years = len(self._log_welfare) - 1
         row: dict[str, float] = {
             "step": self.steps,
