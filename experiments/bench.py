@@ -52,6 +52,7 @@ class Measurement:
     steps: int
     peak_mb: float
     import_mb: float
+    region: str = "synthetic"  # or the name of the scenario measured (e.g. france_epci)
 
     @property
     def updates_per_second(self) -> float:
@@ -88,16 +89,32 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(implementation: str, n: int, steps: int, seed: int = 1) -> Measurement:
-    """Build and time one implementation in this process."""
+def measure(
+    implementation: str, n: int, steps: int, seed: int = 1, scenario: str | None = None
+) -> Measurement:
+    """Build and time one implementation in this process.
+
+    On a synthetic region of N territories, or on the territories of ``scenario`` (a file;
+    N is then its size).
+    """
     import_mb = _peak_mb()
     from cohesim.model import TerritoryModel
 
-    p = bench_parameters(n)
+    territories, region = None, "synthetic"
+    if scenario is None:
+        p = bench_parameters(n)
+    else:
+        from .runs import scenario_territories
+        from .scenario import load_scenario
+
+        loaded = load_scenario(scenario)
+        p, region = loaded.parameters.updated({"run.burn_in": 0}), loaded.name
+        territories = scenario_territories(p)
     if implementation != "model":
         p = p.updated({"structures.enabled": False})
     clock = time.perf_counter()
-    model = TerritoryModel(p, rng=seed)
+    model = TerritoryModel(p, rng=seed, territories=territories)
+    n = len(model.population)
     if implementation == "reference":
         from .mesa_reference import ReferenceModel
 
@@ -115,7 +132,7 @@ def measure(implementation: str, n: int, steps: int, seed: int = 1) -> Measureme
         step()
         times.append(time.perf_counter() - clock)
     return Measurement(
-        implementation, n, build, float(np.median(times)), steps, _peak_mb(), import_mb
+        implementation, n, build, float(np.median(times)), steps, _peak_mb(), import_mb, region
     )
 
 
@@ -154,11 +171,15 @@ class GameKernel:
         return np.bincount(self.src, edge, self.n)
 
 
-def run_isolated(implementation: str, n: int, steps: int) -> Measurement:
+def run_isolated(
+    implementation: str, n: int, steps: int, scenario: str | None = None
+) -> Measurement:
     """Measure in a fresh single-threaded subprocess."""
     env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
+    command = [sys.executable, "-m", "cohesim.experiments.bench", implementation, str(n)]
+    command += [str(steps), *([scenario] if scenario else [])]
     done = subprocess.run(
-        [sys.executable, "-m", "cohesim.experiments.bench", implementation, str(n), str(steps)],
+        command,
         capture_output=True,
         text=True,
         env=env,
@@ -170,14 +191,15 @@ def run_isolated(implementation: str, n: int, steps: int) -> Measurement:
 
 
 def summarise(measurements: list[Measurement]) -> dict:
-    """Ratios per size and the growth of the model's step time with N."""
-    by = {(m.implementation, m.n): m for m in measurements}
-    sizes = sorted({m.n for m in measurements})
+    """Ratios per region and size, and the growth of the model's step time with N."""
+    by = {(m.implementation, m.region, m.n): m for m in measurements}
+    regions = sorted({(m.region != "synthetic", m.region, m.n) for m in measurements})
     rows = []
-    for n in sizes:
-        model, kernel, ref = (by.get((k, n)) for k in IMPLEMENTATIONS)
+    for _, region, n in regions:
+        model, kernel, ref = (by.get((k, region, n)) for k in IMPLEMENTATIONS)
         rows.append(
             {
+                "region": region,
                 "n": n,
                 "model_step_s": model.step_seconds if model else None,
                 "model_build_s": model.build_seconds if model else None,
@@ -193,20 +215,22 @@ def summarise(measurements: list[Measurement]) -> dict:
                 else None,
             }
         )
-    growth = {}
-    model_sizes = [n for n in sizes if ("model", n) in by]
+    growth = {}  # synthetic regions only: the same density at every size
+    model_sizes = sorted(n for k, region, n in by if k == "model" and region == "synthetic")
     for a, b in itertools.pairwise(model_sizes):
+        step = {n: by[("model", "synthetic", n)].step_seconds for n in (a, b)}
         growth[f"{b}/{a}"] = {
-            "time_ratio": by[("model", b)].step_seconds / by[("model", a)].step_seconds,
+            "time_ratio": step[b] / step[a],
             "size_ratio": b / a,
         }
     return {"sizes": rows, "growth": growth, "measurements": [asdict(m) for m in measurements]}
 
 
 def main() -> None:
-    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS → one JSON line."""
+    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS [SCENARIO] → JSON."""
     implementation, n, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    print(json.dumps(asdict(measure(implementation, n, steps))))
+    scenario = sys.argv[4] if len(sys.argv) > 4 else None
+    print(json.dumps(asdict(measure(implementation, n, steps, scenario=scenario))))
 
 
 if __name__ == "__main__":

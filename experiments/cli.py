@@ -272,8 +272,21 @@ def params(markdown: bool) -> None:
     type=click.IntRange(0),
     help="Largest N for the idiomatic-Mesa reference (it is slow).",
 )
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also measure a scenario's own territories, e.g. scenarios/france_epci.toml.",
+)
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
-def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) -> None:
+def bench(
+    sizes: str,
+    steps: int,
+    reference_up_to: int,
+    scenarios: tuple[Path, ...],
+    json_path: Path | None,
+) -> None:
     """Time the model against idiomatic Mesa and its bare game kernel, one core.
 
     Each implementation runs in a fresh single-threaded process; ratios are measured in this
@@ -288,19 +301,22 @@ def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) 
     except ValueError:
         _fail(f"--sizes {sizes!r}: expected numbers separated by commas, e.g. 1000,35000")
     measurements = []
-    for n in ns:
+    jobs = [(n, None) for n in ns] + [(0, str(path)) for path in scenarios]
+    for n, scenario in jobs:
         for implementation in ("model", "kernel", "reference"):
             if implementation == "reference" and n > reference_up_to:
                 continue
-            err.print(f"measuring {implementation} at N = {n:,} ...", highlight=False)
+            where = scenario or f"N = {n:,}"
+            err.print(f"measuring {implementation} on {where} ...", highlight=False)
             try:
-                measurements.append(run_isolated(implementation, n, steps))
+                measurements.append(run_isolated(implementation, n, steps, scenario))
             except RuntimeError as error:
                 err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
                 sys.exit(1)
     summary = summarise(measurements)
     table = Table(title="cohesim bench (one core)")
     columns = (
+        ("region", "region", ""),
         ("N", "n", ",d"),
         ("build (s)", "model_build_s", ".2f"),
         ("model step (s)", "model_step_s", ".4f"),
@@ -317,7 +333,7 @@ def bench(sizes: str, steps: int, reference_up_to: int, json_path: Path | None) 
         table.add_row(
             *("–" if row[key] is None else format(row[key], spec) for _, key, spec in columns)
         )
-    out.print(table)
+    Console(width=max(out.width, 160)).print(table)  # wide even when piped: nine columns
     for g in summary["growth"].values():
         out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
     if json_path is not None:

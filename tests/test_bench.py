@@ -47,3 +47,47 @@ def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
     np.testing.assert_allclose(knowledge, real.knowledge, rtol=1e-12)
     collected = reference.datacollector.get_model_vars_dataframe()["cooperation_rate"]
     np.testing.assert_allclose(collected, real.metrics_frame()["cooperation_rate"].iloc[1:])
+
+
+def test_bench_command_measures_the_three_implementations(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cohesim.experiments.cli import main
+
+    out = tmp_path / "bench.json"
+    done = CliRunner().invoke(
+        main, ["bench", "--sizes", "200,400", "--steps", "1", "--json", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    summary = json.loads(out.read_text())
+    assert [row["n"] for row in summary["sizes"]] == [200, 400]
+    for row in summary["sizes"]:
+        assert row["region"] == "synthetic"
+        for key in (
+            "model_step_s",
+            "kernel_step_s",
+            "reference_step_s",
+            "model_bytes_per_territory",
+        ):
+            assert row[key] > 0
+        assert row["reference_over_model"] == pytest.approx(
+            row["reference_step_s"] / row["model_step_s"]
+        )
+    assert set(summary["growth"]) == {"400/200"}
+    assert {m["implementation"] for m in summary["measurements"]} == {
+        "model",
+        "kernel",
+        "reference",
+    }
+
+
+def test_bench_refuses_sizes_that_are_not_numbers():
+    from click.testing import CliRunner
+
+    from cohesim.experiments.cli import main
+
+    done = CliRunner().invoke(main, ["bench", "--sizes", "big"])
+    assert done.exit_code == 2
+    assert "expected numbers" in done.output
