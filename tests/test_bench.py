@@ -65,13 +65,9 @@ def test_bench_command_measures_the_three_implementations(tmp_path):
     assert [row["n"] for row in summary["sizes"]] == [200, 400]
     for row in summary["sizes"]:
         assert row["region"] == "synthetic"
-        for key in (
-            "model_step_s",
-            "kernel_step_s",
-            "reference_step_s",
-            "model_bytes_per_territory",
-        ):
+        for key in ("model_step_s", "kernel_step_s", "reference_step_s"):
             assert row[key] > 0
+        assert row["model_bytes_per_territory"] >= 0  # peak RSS grows in pages: 0 at tiny N
         assert row["reference_over_model"] == pytest.approx(
             row["reference_step_s"] / row["model_step_s"]
         )
