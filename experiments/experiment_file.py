@@ -59,12 +59,8 @@ SWEEP_OWNED = ("run.seed", "run.steps")
 MAX_SEED = 2**63 - 1
 
 
-class ExperimentError(ValueError):
+class ExperimentError(ScenarioError):
     """An experiment file that cannot be used; ``problems`` holds one message per mistake."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)

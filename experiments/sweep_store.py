@@ -22,7 +22,6 @@ import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,6 @@ RUNS, TIMESERIES, TERRITORIES = "runs", "timeseries", "territories"
 TABLES = (RUNS, TIMESERIES, TERRITORIES)
 PARTIAL_SUFFIX = ".partial"
 LOCK = ".lock"
-SWEEP_PACKAGES = ("SALib", "dask", "distributed")
 
 
 def fingerprint(resolved: dict[str, Any], points: pd.DataFrame) -> str:
@@ -47,17 +45,6 @@ def fingerprint(resolved: dict[str, Any], points: pd.DataFrame) -> str:
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode())
     digest.update(points.to_json(orient="split", double_precision=15).encode())
     return digest.hexdigest()
-
-
-def versions() -> dict[str, str]:
-    """Package versions the results depend on, including the sweep's own."""
-    found = package_versions()
-    for name in SWEEP_PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
 
 
 class SweepFolder:
@@ -183,7 +170,7 @@ def new_session(executor: dict[str, Any], started: datetime) -> dict[str, Any]:
         **executor,
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
-        "versions": versions(),
+        "versions": package_versions(),  # SALib and Dask included
         "git_commit": git_commit(),
     }
 
