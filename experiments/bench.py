@@ -79,8 +79,9 @@ def bench_parameters(n: int):
                 "n_urban": 6,
                 "n_metropoles": 2,
             },
+            # levers from the first step; the model runs with structures, the reference and the
+            # kernel without (measure() switches them off)
             "run": {"burn_in": 0},
-            # reference and kernel play the contest alone: so does the model they are timed on
         }
     )
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 
 from cohesim.model.parameters import ParameterInfo, format_number, lookup, parameter_table
 
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "triangular")
@@ -155,14 +154,7 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     if not path.is_file():
         raise ExperimentError([f"no such experiment file: {path}"])
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError([f"{path}: not valid TOML: {error}"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ExperimentError([f"{path}: cannot be read: {error}"]) from None
-    return _Checker(path, data).experiment()
+    return _Checker(path, read_toml(path, ExperimentError)).experiment()
 
 
 class _Checker:

@@ -144,13 +144,7 @@ def _read_chain(
     if not path.is_file():
         where = f"{seen[-1]}: extends = {str(path.name)!r}: " if seen else ""
         raise ScenarioError([f"{where}no such scenario file: {path}"])
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([f"{path}: not valid TOML: {error}"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([f"{path}: cannot be read: {error}"]) from None
+    data = read_toml(path)
 
     own_origin = {keys: str(path) for keys in _leaf_paths(data)}
     parent = data.get("extends")
@@ -163,6 +157,17 @@ def _read_chain(
     base.pop("description", None)
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**origin, **own_origin}, (path, *files)
+
+
+def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """A TOML file's tables; unreadable or invalid files raise ``error`` naming the file."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as problem:
+        raise error([f"{path}: not valid TOML: {problem}"]) from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error([f"{path}: cannot be read: {problem}"]) from None
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

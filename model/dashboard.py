@@ -433,15 +433,10 @@ def marker_sizes(population: np.ndarray) -> np.ndarray:
     return 6 + largest * np.sqrt(population / population.max())
 
 
-def link_segments(model: TerritoryModel, which: np.ndarray | None = None) -> np.ndarray:
-    """Line segments (one per undirected network link, optionally only where ``which``).
-
-    Returns an array of shape (links, 2, 2): for each link, the (x, y) of its two ends.
-    """
+def link_segments(model: TerritoryModel) -> np.ndarray:
+    """Line segments, one per undirected network link: shape (links, 2, 2), the ends' (x, y)."""
     net = model.network
     keep = net.src < net.dst  # each link is stored once per direction
-    if which is not None:
-        keep &= which
     src, dst = net.src[keep], net.dst[keep]
     start = np.column_stack([model.x[src], model.y[src]])
     end = np.column_stack([model.x[dst], model.y[dst]])

@@ -262,7 +262,6 @@ def interaction_network(
     index = np.int32 if n < 2**31 else np.int64  # half the memory of edges at any real size
     src, dst, rev = src.astype(index), dst.astype(index), rev.astype(index)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
-    dx = None
     flow = np.zeros((len(src), demand.shape[1]))
     if len(src):
         points = pairs.points
