@@ -17,3 +17,11 @@ def repo_root() -> Path:
 def scenarios_dir(repo_root: Path) -> Path:
     """The folder of the shipped scenario files."""
     return repo_root / "scenarios"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the pinned regression numbers in tests/golden/ (only on purpose)",
+    )
