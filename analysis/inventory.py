@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cohesim.model.kinds import KINDS, METROPOLE, URBAN
+
 from .survival import kaplan_meier, structure_lifetimes
 
-URBAN_KINDS = frozenset({"metropole", "urban"})
+URBAN_KINDS = frozenset({KINDS[METROPOLE], KINDS[URBAN]})
 MIXES = ("urban only", "urban–rural mix", "rural and periurban only")
 
 RunInventories = Mapping[str, Sequence[tuple[pd.DataFrame, int]]]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cohesim.experiments import build_model, load_scenario
-from cohesim.model.parameters import METROPOLE, URBAN
+from cohesim.model.kinds import is_urban
 
 from .figures import plt
 from .statistics import mean_ci
@@ -78,7 +78,7 @@ def run_library(seeds: Iterable[int], scenarios_dir: Path) -> dict[str, Scenario
             runs.strong_coverage.append(pd.Series(strong_share, index=years))
             runs.weak_coverage.append(pd.Series(weak_share, index=years))
             runs.assortment.append(_assortment(model))
-            urban = (model.kind == METROPOLE) | (model.kind == URBAN)
+            urban = is_urban(model.kind)
             runs.urban_rural.append(
                 np.array(
                     [

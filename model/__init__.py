@@ -5,7 +5,8 @@ Nothing here reads files or knows the command line: scenarios, runs and results 
 """
 
 from .agents import Territory
-from .parameters import KINDS, Parameters, lookup, parameter_table
+from .kinds import KINDS
+from .parameters import Parameters, lookup, parameter_table
 from .territories import TerritoryTable, synthetic_territories
 from .territory_model import TerritoryModel
 

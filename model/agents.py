@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from .parameters import KINDS
+from .kinds import KINDS
 
 if TYPE_CHECKING:
     from .territory_model import TerritoryModel

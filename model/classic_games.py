@@ -27,7 +27,8 @@ import numpy as np
 from . import sequential_updates as kernel
 from .flows import InteractionNetwork
 from .graphs import barabasi_albert_network, lattice_network, random_regular_network
-from .parameters import RURAL, Parameters
+from .kinds import RURAL
+from .parameters import Parameters
 from .territories import TerritoryTable
 
 

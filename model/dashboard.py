@@ -29,8 +29,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mesa.visualization import SolaraViz
 
+from .kinds import KINDS
 from .parameters import (
-    KINDS,
     ParameterInfo,
     Parameters,
     Run,
@@ -38,7 +38,7 @@ from .parameters import (
     lookup,
     parameter_table,
 )
-from .structures import STRUCTURE_KINDS
+from .registry import STRUCTURE_KINDS
 from .territories import TerritoryTable
 from .territory_model import TerritoryModel
 

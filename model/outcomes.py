@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .inequality import beta_convergence, summary
-from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN
+from .kinds import PERIURBAN, RURAL, is_urban
 
 WELFARE_FLOOR = 1.0
 """€ per inhabitant: the smallest welfare the inequality indices see."""
@@ -25,7 +25,7 @@ def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[st
     """Population-weighted inequality of welfare, its split over kinds, the urban–rural gap."""
     floored = np.maximum(w, WELFARE_FLOOR)
     indices = summary(floored, population, groups=kind)
-    urban = (kind == METROPOLE) | (kind == URBAN)
+    urban = is_urban(kind)
     rural = (kind == PERIURBAN) | (kind == RURAL)
     return {
         "gini": indices.gini,

@@ -18,10 +18,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-KINDS: tuple[str, ...] = ("metropole", "urban", "periurban", "rural")
-"""Territory kinds, in the order of their integer codes in the model arrays."""
-METROPOLE, URBAN, PERIURBAN, RURAL = range(4)
-
 
 def param(
     default: Any,

@@ -1,254 +1,587 @@
-"""Cooperation structures and their members: the registry behind the inventory (recensement).
+"""The life cycle of cooperation structures, on whole arrays: exit, formation, returns.
 
-Structures and memberships are two growing tables (structure of arrays, one row each). Rows are
-never deleted: a dissolved structure keeps its row with the year and cause of its end, a member
-that left keeps its row with the year and cause of its exit, so the inventory of every
-cooperation ever formed is the tables themselves.
-
-The mechanics (formation, maintenance, payoffs) are computed by the model on whole arrays; this
-module holds the tables, the per-kind constants and the vectorised helpers they need.
+Each function reads the model's arrays and its :class:`~cohesim.model.registry.StructureRegistry`
+and changes them; the model calls them in the order of the step (``docs/model.md``):
+:func:`maintain` (running costs, exits, dissolution), :func:`form` (new structures, new
+members, the Pacte obligation), then :func:`returns` (values, grants, costs, relief of
+spill-over costs) when payoffs are computed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
-from .parameters import KINDS, Parameters, StructureKind
-
-STRUCTURE_KINDS: tuple[str, ...] = ("entente", "contrat", "syndicat", "pole")
-ENTENTE, CONTRAT, SYNDICAT, POLE = range(4)
-GROWABLE = (ENTENTE, SYNDICAT, POLE)
-"""Kinds that accept members beyond their two founders (a contrat stays bilateral)."""
-
-EXIT_CAUSES: tuple[str, ...] = (
-    "competing",  # the member switched to competing
-    "engineering",  # it lacked the free engineering to keep running the structure
-    "negative_benefit",  # its net benefit was negative n_exit years in a row
-    "grant_ended",  # as above, within n_exit years after the structure's grants ended
-    "lost_urban_member",  # a pôle métropolitain without an urban member
-    "dissolved",  # the structure ended under the member (for memberships only)
+from .kinds import METROPOLE, is_urban
+from .registry import (
+    COMPETING,
+    CONTRAT,
+    ENGINEERING,
+    GRANT_ENDED,
+    GROWABLE,
+    LOST_URBAN,
+    NEGATIVE_BENEFIT,
+    POLE,
+    STRUCTURE_KINDS,
+    kind_table,
+    per_year_engineering,
 )
-COMPETING, ENGINEERING, NEGATIVE_BENEFIT, GRANT_ENDED, LOST_URBAN, DISSOLVED = range(6)
+
+if TYPE_CHECKING:
+    from .territory_model import TerritoryModel
 
 
-class GrowingTable:
-    """Columns of equal length that grow by appending rows (capacity doubles when full)."""
-
-    def __init__(self, columns: dict[str, tuple[np.dtype | type, tuple[int, ...]]]):
-        self._columns = {
-            name: np.zeros((16, *shape), dtype=dtype) for name, (dtype, shape) in columns.items()
-        }
-        self.size = 0
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self._columns[name][: self.size]
-
-    def __setitem__(self, name: str, value: np.ndarray) -> None:
-        self._columns[name][: self.size] = value
-
-    def append(self, count: int, **values: np.ndarray) -> np.ndarray:
-        """Append ``count`` rows; unnamed columns start at zero. Returns the new row indices."""
-        needed = self.size + count
-        if needed > len(next(iter(self._columns.values()))):
-            capacity = max(needed, 2 * len(next(iter(self._columns.values()))))
-            for name, column in self._columns.items():
-                grown = np.zeros((capacity, *column.shape[1:]), dtype=column.dtype)
-                grown[: self.size] = column[: self.size]
-                self._columns[name] = grown
-        rows = np.arange(self.size, needed)
-        for name, value in values.items():
-            self._columns[name][rows] = value
-        self.size = needed
-        return rows
+def engineering_commitments(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray]:
+    """(memberships held, FTE each needs this year)."""
+    reg, p = model.registry, model.parameters
+    held = reg.active_members()
+    s = reg.members["structure"][held]
+    st = reg.structures
+    need = per_year_engineering(
+        kind_table(p),
+        st["kind"][s],
+        st["domains"][s].sum(axis=1),
+        model.steps - st["formed"][s],
+        p.structures.amortisation_years,
+    )
+    return held, need
 
 
-class StructureRegistry:
-    """Every structure ever formed and every membership ever held."""
-
-    def __init__(self, n_domains: int):
-        self.structures = GrowingTable(
-            {
-                "kind": (np.int8, ()),
-                "domains": (np.bool_, (n_domains,)),
-                "formed": (np.int32, ()),  # step
-                "dissolved": (np.int32, ()),  # step, -1 while active
-                "cause": (np.int8, ()),  # index into EXIT_CAUSES, -1 while active
-                "funding": (np.float64, ()),  # € received from the state, cumulated
-                "engineering": (np.float64, ()),  # FTE-years used, cumulated
-                "value": (np.float64, ()),  # € of value delivered, cumulated
-                "grants": (np.bool_, ()),  # whether it received state money at some point
-            }
-        )
-        self._version = 0  # bumped by every change of who is a member of what
-        self._memo_version = -1
-        self._memo_cache: dict = {}
-        self.members = GrowingTable(
-            {
-                "structure": (np.int32, ()),
-                "territory": (np.int32, ()),
-                "joined": (np.int32, ()),
-                "left": (np.int32, ()),  # step, -1 while a member
-                "cause": (np.int8, ()),
-                "streak": (np.int16, ()),  # consecutive years of negative net benefit
-                "benefit": (np.float64, ()),  # last year's net benefit, €
-            }
-        )
-
-    # -- queries --------------------------------------------------------------------------------
-
-    def active_structures(self) -> np.ndarray:
-        """Indices of structures not dissolved."""
-        return self._memo("structures", lambda: np.flatnonzero(self.structures["dissolved"] < 0))
-
-    def active_members(self) -> np.ndarray:
-        """Indices of memberships currently held."""
-        return self._memo("members", lambda: np.flatnonzero(self.members["left"] < 0))
-
-    def membership_matrix(self, n_territories: int) -> sparse.csr_array:
-        """Territory × structure matrix of current memberships (1 = member)."""
-
-        def build() -> sparse.csr_array:
-            rows = self.active_members()
-            return sparse.csr_array(
-                (
-                    np.ones(len(rows)),
-                    (self.members["territory"][rows], self.members["structure"][rows]),
-                ),
-                shape=(n_territories, self.structures.size),
-            )
-
-        return self._memo(("matrix", n_territories), build)
-
-    def _memo(self, key, compute):
-        """Queries are asked several times a step: answer from memory until the tables change."""
-        if self._memo_version != self._version:
-            self._memo_cache.clear()
-            self._memo_version = self._version
-        if key not in self._memo_cache:
-            answer = compute()
-            if isinstance(answer, np.ndarray):
-                answer.flags.writeable = False  # shared between callers: nobody may change it
-            self._memo_cache[key] = answer
-        return self._memo_cache[key]
-
-    # -- changes --------------------------------------------------------------------------------
-
-    def form(
-        self, kind: np.ndarray, domains: np.ndarray, founders: np.ndarray, step: int
-    ) -> np.ndarray:
-        """Create structures of ``kind`` (S,) on ``domains`` (S, M) with ``founders`` (S, 2)."""
-        count = len(kind)
-        self._version += 1
-        ids = self.structures.append(
-            count, kind=kind, domains=domains, formed=step, dissolved=-1, cause=-1
-        )
-        self.join(np.repeat(ids, 2), founders.ravel(), step)
-        return ids
-
-    def join(self, structure: np.ndarray, territory: np.ndarray, step: int) -> None:
-        """Add memberships."""
-        self._version += 1
-        self.members.append(
-            len(structure),
-            structure=structure,
-            territory=territory,
-            joined=step,
-            left=-1,
-            cause=-1,
-        )
-
-    def leave(self, membership: np.ndarray, cause: np.ndarray | int, step: int) -> None:
-        """End memberships with a cause."""
-        self._version += 1
-        self.members["left"][membership] = step
-        self.members["cause"][membership] = cause
-
-    def dissolve(self, structure: np.ndarray, cause: np.ndarray, step: int) -> None:
-        """End structures with a cause; their remaining memberships end as ``dissolved``."""
-        self._version += 1
-        self.structures["dissolved"][structure] = step
-        self.structures["cause"][structure] = cause
-        held = self.active_members()
-        ending = held[np.isin(self.members["structure"][held], structure)]
-        self.leave(ending, DISSOLVED, step)
+def free_engineering(model: TerritoryModel) -> np.ndarray:
+    """Engineering each territory can still commit this year (FTE)."""
+    held, need = engineering_commitments(model)
+    used = np.bincount(model.registry.members["territory"][held], need, len(model.population))
+    return model.available_engineering - used
 
 
-def kind_table(parameters: Parameters) -> list[StructureKind]:
-    """The four kinds' costs and returns, in STRUCTURE_KINDS order."""
-    s = parameters.structures
-    return [s.entente, s.contrat, s.syndicat, s.pole]
+# -- maintenance, exit and dissolution --------------------------------------------------------
 
 
-def per_year_engineering(
-    kinds: list[StructureKind],
-    kind: np.ndarray,
+def maintain(model: TerritoryModel) -> None:
+    """Members leave, and structures left too small dissolve.
+
+    A member leaves when it competes, lacks the free engineering to keep running its
+    structures (the newest go first), or had a negative net benefit n_exit years in a row;
+    structures with fewer than two members, and pôles without an urban member, dissolve.
+    """
+    reg, p, step = model.registry, model.parameters, model.steps
+    held, need = engineering_commitments(model)
+    if len(held) == 0:
+        return
+    mb, st = reg.members, reg.structures
+    territory, structure = mb["territory"][held], mb["structure"][held]
+    kept = _pacte_protected(model, held)
+    cause = np.full(len(held), -1, dtype=np.int8)
+    cause[~model.cooperate[territory] & ~kept] = COMPETING
+    negative = (mb["streak"][held] >= p.structures.exit_years) & ~kept & (cause < 0)
+    cause[negative] = NEGATIVE_BENEFIT
+
+    # Short of engineering: keep the oldest commitments that fit, leave the newest.
+    staying = np.flatnonzero(cause < 0)
+    order = staying[
+        np.lexsort((-structure[staying], mb["joined"][held][staying], territory[staying]))
+    ]
+    cumulative = np.cumsum(need[order])
+    group_start = np.searchsorted(territory[order], territory[order], side="left")
+    before = np.concatenate([[0.0], cumulative])[group_start]
+    over = cumulative - before > model.available_engineering[territory[order]] + 1e-9
+    cause[order[over & ~kept[order]]] = ENGINEERING
+
+    # A negative net benefit that follows the end of the structure's grants is the grant ending.
+    ended = (
+        st["grants"][structure]
+        & (step - st["formed"][structure] >= p.funding.grant_years)
+        & (step - st["formed"][structure] <= p.funding.grant_years + p.structures.exit_years)
+    )
+    cause[(cause == NEGATIVE_BENEFIT) & ended] = GRANT_ENDED
+    leaving = cause >= 0
+    reg.leave(held[leaving], cause[leaving], step)
+
+    active = reg.active_structures()
+    remaining = reg.active_members()
+    owner = mb["structure"][remaining]
+    count = np.bincount(owner, minlength=st.size)[active]
+    urban = np.bincount(owner, is_urban(model.kind[mb["territory"][remaining]]), st.size)[active]
+    lost_urban = (st["kind"][active] == POLE) & (urban == 0) & (count >= 2)
+    ending = (count < 2) | lost_urban
+    if not ending.any():
+        return
+    # the structure's cause: the last exit this year that brought it down
+    last_cause = np.full(st.size, NEGATIVE_BENEFIT, dtype=np.int8)
+    last_cause[structure[leaving]] = cause[leaving]
+    causes = np.where(lost_urban, LOST_URBAN, last_cause[active])[ending]
+    reg.dissolve(active[ending], causes, step)
+
+
+def _pacte_protected(model: TerritoryModel, held: np.ndarray) -> np.ndarray:
+    """Memberships the Pacte obliges a métropole to keep: its oldest one with non-urban partners."""
+    protected = np.zeros(len(held), dtype=bool)
+    if not model.parameters.pacte.obligation:
+        return protected
+    mb = model.registry.members
+    territory, structure = mb["territory"][held], mb["structure"][held]
+    non_urban = np.bincount(
+        structure, ~is_urban(model.kind[territory]), model.registry.structures.size
+    )
+    candidate = np.flatnonzero((model.kind[territory] == METROPOLE) & (non_urban[structure] > 0))
+    if len(candidate):
+        order = candidate[np.lexsort((mb["joined"][held][candidate], territory[candidate]))]
+        _, first = np.unique(territory[order], return_index=True)
+        protected[order[first]] = True
+    return protected
+
+
+# -- formation --------------------------------------------------------------------------------
+
+
+def perceived_gain(
+    model: TerritoryModel,
+    who: np.ndarray,
+    kind: int,
     n_domains: np.ndarray,
-    age: np.ndarray,
-    amortisation_years: int,
+    relief: np.ndarray,
+    knowledge: np.ndarray,
+    trust: np.ndarray,
+    members: np.ndarray,
 ) -> np.ndarray:
-    """FTE a member devotes to a structure this year: running, plus setup spread over τ_a."""
-    setup = np.array([k.setup_fte for k in kinds])[kind]
-    running = np.array([k.running_fte for k in kinds])[kind]
-    scale = np.where(kind == POLE, n_domains, 1)
-    return scale * (running + np.where(age < amortisation_years, setup / amortisation_years, 0.0))
+    """Ĝ = K V − [1 + χ (1 − T)] C, per year, for territories ``who`` joining a structure.
+
+    V is the member's share of the structure's value, (1 − φ)(r − 1) c n_dom P, plus the
+    spill-over costs it would no longer bear (``relief``) and its share of expected grants;
+    C is setup money net of matching, spread over τ_a, running money and engineering valued at
+    ω_H (net of the member's engineering cover). Costs scale with the domains of a pôle.
+    """
+    p = model.parameters
+    s, f = p.structures, p.funding
+    spec = kind_table(p)[kind]
+    scale = n_domains if kind == POLE else np.ones_like(n_domains)
+    value = (1 - s.non_member_share) * (spec.synergy - 1) * s.contribution * n_domains
+    value = value * model.population[who] + relief
+    funded_years = min(f.grant_years, s.amortisation_years) / s.amortisation_years
+    value = value + f.conditional_grant * funded_years / members
+    matched = f.matching_share * funded_years
+    eng = (spec.setup_fte / s.amortisation_years + spec.running_fte) * (1 - model.cover[who])
+    cost = scale * (
+        (1 - matched) * spec.setup_cost / s.amortisation_years
+        + spec.running_cost
+        + p.engineering.fte_cost * eng
+    )
+    return knowledge * value - (1 + s.distrust_weight * (1 - trust)) * cost
 
 
-def inventory_frame(
-    registry: StructureRegistry,
-    names: np.ndarray,
-    territory_kinds: np.ndarray,
-    domain_names: tuple[str, ...],
-    burn_in: int,
-) -> pd.DataFrame:
-    """One row per structure ever formed (the recensement)."""
-    st, mb = registry.structures, registry.members
-    order = np.lexsort((mb["joined"], mb["structure"]))
-    split_at = np.cumsum(np.bincount(mb["structure"], minlength=st.size))[:-1]
-    # a territory that left and joined again is listed once, at its first joining
-    groups = np.split(mb["territory"][order], split_at) if st.size else []
-    by_structure = [list(dict.fromkeys(group.tolist())) for group in groups]
-    domains = [[domain_names[m] for m in np.flatnonzero(row)] for row in st["domains"]]
-    dissolved = st["dissolved"]
-    cause = st["cause"]
-    return pd.DataFrame(
-        {
-            "structure_id": np.arange(st.size),
-            "kind": pd.Categorical.from_codes(st["kind"], categories=list(STRUCTURE_KINDS)),
-            "domains": domains,
-            "members": by_structure,
-            "member_names": [[str(names[i]) for i in m] for m in by_structure],
-            "member_kinds": [[KINDS[territory_kinds[i]] for i in m] for m in by_structure],
-            "year_formed": st["formed"] - burn_in,
-            "year_dissolved": _nullable_years(dissolved, burn_in),
-            "exit_cause": pd.array(
-                [EXIT_CAUSES[c] if c >= 0 else None for c in cause], dtype="string"
-            ),
-            "funding_received": st["funding"],
-            "engineering_used": st["engineering"],
-            "value_delivered": st["value"],
-        }
+def form(model: TerritoryModel) -> None:
+    """Form new structures, admit new members, and apply the Pacte obligation."""
+    if not model.parameters.structures.enabled:
+        return
+    formed = _found_structures(model)
+    _join_structures(model, exclude=formed)
+    if model.parameters.pacte.obligation:
+        _pacte_structures(model)
+
+
+def _strongest_domain(model: TerritoryModel, edges: np.ndarray) -> np.ndarray:
+    net = model.network
+    exchanged = (net.flow[edges] + net.flow[net.rev[edges]]) * model._value
+    return np.argmax(exchanged, axis=1)
+
+
+def _found_structures(model: TerritoryModel) -> np.ndarray:
+    """Found new structures between pairs of cooperating partners.
+
+    Each pair founds the kind whose worse-off founder gains most, if that gain is positive.
+    Returns the territories that founded one this year.
+    """
+    net, reg, n_dom_all = model.network, model.registry, len(model.domain_names)
+    edges = np.flatnonzero(net.src < net.dst)
+    i, j = net.src[edges], net.dst[edges]
+    able = model.cooperate & (model.budget > 0)
+    keep = able[i] & able[j]
+    edges, i, j = edges[keep], i[keep], j[keep]
+    if len(edges) == 0:
+        return np.empty(0, dtype=np.int64)
+    free = free_engineering(model)
+    shared_kinds = _shared_kinds(model, i, j)
+    strongest = _strongest_domain(model, edges)
+    urban_i, urban_j = is_urban(model.kind[i]), is_urban(model.kind[j])
+
+    best = np.zeros(len(edges))
+    best_kind = np.full(len(edges), -1)
+    all_domains = np.full(len(edges), n_dom_all)
+    one_domain = np.ones(len(edges), dtype=np.int64)
+    rows = np.arange(len(edges))
+    spill_i, spill_j = model.edge_spillover(edges), model.edge_spillover(net.rev[edges])
+    spill_i_all, spill_j_all = spill_i.sum(axis=1), spill_j.sum(axis=1)
+    spill_i_one, spill_j_one = spill_i[rows, strongest], spill_j[rows, strongest]
+    kinds = kind_table(model.parameters)
+    for kind in range(len(STRUCTURE_KINDS)):
+        every = kind in (CONTRAT, POLE)
+        n_dom = all_domains if every else one_domain
+        feasible = (shared_kinds & (1 << kind)) == 0
+        if kind == CONTRAT:
+            feasible &= urban_i != urban_j
+        if kind == POLE:
+            feasible &= urban_i | urban_j
+        need = per_year_engineering(
+            kinds,
+            np.full(len(edges), kind),
+            n_dom,
+            np.zeros(len(edges)),
+            model.parameters.structures.amortisation_years,
+        )
+        feasible &= (free[i] >= need) & (free[j] >= need)
+        if not feasible.any():
+            continue
+        two = np.full(len(edges), 2.0)
+        gain_i = perceived_gain(
+            model,
+            i,
+            kind,
+            n_dom,
+            spill_i_all if every else spill_i_one,
+            model.knowledge[edges],
+            model.trust[edges],
+            two,
+        )
+        rev = net.rev[edges]
+        gain_j = perceived_gain(
+            model,
+            j,
+            kind,
+            n_dom,
+            spill_j_all if every else spill_j_one,
+            model.knowledge[rev],
+            model.trust[rev],
+            two,
+        )
+        gain = np.where(feasible, np.minimum(gain_i, gain_j), -np.inf)
+        better = gain > best
+        best[better], best_kind[better] = gain[better], kind
+
+    chosen = np.flatnonzero(best_kind >= 0)
+    chosen = chosen[
+        _local_maxima(i[chosen], j[chosen], model.rng.random(len(chosen)), len(model.population))
+    ]
+    if len(chosen) == 0:
+        return np.empty(0, dtype=np.int64)
+    kind = best_kind[chosen]
+    domains = np.zeros((len(chosen), n_dom_all), dtype=bool)
+    every = np.isin(kind, (CONTRAT, POLE))
+    domains[every] = True
+    domains[np.flatnonzero(~every), strongest[chosen][~every]] = True
+    reg.form(kind.astype(np.int8), domains, np.column_stack([i[chosen], j[chosen]]), model.steps)
+    return np.concatenate([i[chosen], j[chosen]])
+
+
+def _local_maxima(a: np.ndarray, b: np.ndarray, priority: np.ndarray, n: int) -> np.ndarray:
+    """Candidates with the highest priority among all candidates touching either end.
+
+    So each territory takes on at most one new structure a year (one round of Luby 1986).
+    """
+    if len(a) == 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.full(n, -1.0)
+    np.maximum.at(top, a, priority)
+    np.maximum.at(top, b, priority)
+    return np.flatnonzero((top[a] == priority) & (top[b] == priority))
+
+
+def _shared_kinds(model: TerritoryModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Bitmask of the kinds of the active structures each pair (i, j) shares."""
+    mask = np.zeros(len(i), dtype=np.int64)
+    held = model.registry.membership_matrix(len(model.population))
+    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
+    both = np.flatnonzero(is_member[i] & is_member[j])  # only members can share a structure
+    if len(both) == 0:
+        return mask
+    shared = (held[i[both]].multiply(held[j[both]])).tocoo()
+    kinds = model.registry.structures["kind"][shared.col].astype(np.int64)
+    np.bitwise_or.at(mask, both[shared.row], 1 << kinds)
+    return mask
+
+
+def _join_structures(model: TerritoryModel, exclude: np.ndarray) -> None:
+    """Cooperating partners of members join growable structures (entente, syndicat, pôle)."""
+    reg, net, p = model.registry, model.network, model.parameters
+    st = reg.structures
+    n = len(model.population)
+    held = reg.membership_matrix(n)
+    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
+    towards = np.flatnonzero(is_member[net.dst])
+    if len(towards) == 0:
+        return
+    # (edge, structure) pairs: the edge's destination is a member, its source is not
+    of_dst = held[net.dst[towards]].tocoo()
+    e, s = towards[of_dst.row], of_dst.col
+    if len(e) == 0:
+        return
+    outside = np.asarray(held[net.src[e], s]) == 0
+    growable = np.isin(st["kind"][s], GROWABLE)
+    size = np.bincount(reg.members["structure"][reg.active_members()], minlength=st.size)
+    room = size < p.structures.max_members
+    t = net.src[e]
+    able = model.cooperate & (model.budget > 0)
+    able[exclude] = False
+    keep = outside & growable & room[s] & able[t]
+    e, s, t = e[keep], s[keep], t[keep]
+    if len(e) == 0:
+        return
+    # aggregate the edges from a candidate to the structure's members
+    key = t.astype(np.int64) * st.size + s
+    pair, inverse, edges_per_pair = np.unique(key, return_inverse=True, return_counts=True)
+    t_pair, s_pair = pair // st.size, pair % st.size
+    domains = st["domains"][s_pair]
+    relief = np.bincount(
+        inverse, (model.edge_spillover(e) * st["domains"][s]).sum(axis=1), len(pair)
+    )
+    knowledge = np.bincount(inverse, model.knowledge[e], len(pair)) / edges_per_pair
+    trust = np.bincount(inverse, model.trust[e], len(pair)) / edges_per_pair
+    n_dom = domains.sum(axis=1)
+    kinds = kind_table(p)
+    free = free_engineering(model)
+    gain = np.full(len(pair), -np.inf)
+    for kind in GROWABLE:
+        these = st["kind"][s_pair] == kind
+        if not these.any():
+            continue
+        need = per_year_engineering(
+            kinds,
+            np.full(these.sum(), kind),
+            n_dom[these],
+            np.zeros(these.sum()),
+            p.structures.amortisation_years,
+        )
+        g = perceived_gain(
+            model,
+            t_pair[these],
+            kind,
+            n_dom[these],
+            relief[these],
+            knowledge[these],
+            trust[these],
+            size[s_pair[these]] + 1.0,
+        )
+        gain[these] = np.where(free[t_pair[these]] >= need, g, -np.inf)
+    candidates = np.flatnonzero(gain > 0)
+    if len(candidates) == 0:
+        return
+    # each territory joins its best structure; each structure takes joiners up to its room
+    order = candidates[np.lexsort((-gain[candidates], t_pair[candidates]))]
+    _, first = np.unique(t_pair[order], return_index=True)
+    best = order[first]
+    priority = model.rng.random(len(best))
+    best = best[np.lexsort((-priority, s_pair[best]))]
+    rank = np.arange(len(best)) - np.searchsorted(s_pair[best], s_pair[best], side="left")
+    accepted = best[rank < (p.structures.max_members - size[s_pair[best]])]
+    reg.join(s_pair[accepted], t_pair[accepted], model.steps)
+
+
+def _pacte_structures(model: TerritoryModel) -> None:
+    """Make each métropole without a non-urban partner structure form a contrat.
+
+    Its partner is its most interdependent non-urban partner willing and able to.
+    """
+    reg, net = model.registry, model.network
+    n = len(model.population)
+    held = reg.active_members()
+    territory = reg.members["territory"][held]
+    structure = reg.members["structure"][held]
+    non_urban = np.bincount(structure, ~is_urban(model.kind[territory]), reg.structures.size)
+    allied = np.zeros(n, dtype=bool)
+    allied[territory[non_urban[structure] > 0]] = True
+    lonely = (model.kind == METROPOLE) & ~allied
+    if not lonely.any():
+        return
+    candidates = np.flatnonzero(lonely[net.src] & ~is_urban(model.kind[net.dst]))
+    if len(candidates) == 0:
+        return
+    free = free_engineering(model)
+    kinds = kind_table(model.parameters)
+    count = len(candidates)
+    n_dom = np.full(count, len(model.domain_names))
+    need = per_year_engineering(
+        kinds,
+        np.full(count, CONTRAT),
+        n_dom,
+        np.zeros(count),
+        model.parameters.structures.amortisation_years,
+    )
+    partner = net.dst[candidates]
+    rev = net.rev[candidates]
+    gain = perceived_gain(
+        model,
+        partner,
+        CONTRAT,
+        n_dom,
+        model.edge_spillover(rev).sum(axis=1),
+        model.knowledge[rev],
+        model.trust[rev],
+        np.full(count, 2.0),
+    )
+    ok = (
+        model.cooperate[partner]
+        & (model.budget[partner] > 0)
+        & (free[partner] >= need)
+        & (free[net.src[candidates]] >= need)
+        & (gain > 0)
+    )
+    edges = candidates[ok]
+    if len(edges) == 0:
+        return
+    edges = edges[np.lexsort((-net.interdependence[edges], net.src[edges]))]
+    _, first = np.unique(net.src[edges], return_index=True)
+    edges = edges[first]
+    # a partner allied with two métropoles at once takes the first
+    _, unique_partner = np.unique(net.dst[edges], return_index=True)
+    edges = edges[np.sort(unique_partner)]
+    domains = np.ones((len(edges), len(model.domain_names)), dtype=bool)
+    founders = np.column_stack([net.src[edges], net.dst[edges]])
+    reg.form(np.full(len(edges), CONTRAT, dtype=np.int8), domains, founders, model.steps)
+
+
+# -- returns ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Returns:
+    """What structures yield this year, before the state's budget cap is applied."""
+
+    held: np.ndarray  # memberships
+    territory: np.ndarray  # their territories
+    structure: np.ndarray  # their structures
+    value: np.ndarray  # € of structure value to the member
+    relief: np.ndarray  # € of spill-over costs the member no longer bears thanks to it
+    grant: np.ndarray  # € of conditional grant to the member (requested)
+    matching: np.ndarray  # € of setup costs the state would pay for the member (requested)
+    cost: np.ndarray  # € setup instalment and running costs of the member (gross)
+    engineering: np.ndarray  # FTE the member devotes
+    outside: np.ndarray  # (N,) € of structure value reaching non-members
+    covered: np.ndarray  # (E2,) € of spill-over cost shared by a structure, per directed edge
+    in_structure: np.ndarray  # (E2,) bool: both ends share an active structure
+    delivered: np.ndarray  # (S,) € of value each structure delivered
+
+
+def returns(model: TerritoryModel) -> Returns:
+    """Values, costs, grants, matching and shared spill-over costs of the active structures."""
+    reg, net, p = model.registry, model.network, model.parameters
+    st, mb = reg.structures, reg.members
+    s_p, f = p.structures, p.funding
+    n = len(model.population)
+    held, engineering = engineering_commitments(model)
+    if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
+        none, edges = np.zeros(0), np.zeros(len(net.src))
+        return Returns(
+            held,
+            held,
+            held,
+            none,
+            none,
+            none,
+            none,
+            none,
+            none,
+            np.zeros(n),
+            edges,
+            np.zeros(len(net.src), dtype=bool),
+            np.zeros(st.size),
+        )
+    territory, structure = mb["territory"][held], mb["structure"][held]
+    kind = st["kind"][structure]
+    n_dom = st["domains"][structure].sum(axis=1)
+    kinds = kind_table(p)
+    synergy = np.array([k.synergy for k in kinds])[kind]
+    setup = np.array([k.setup_cost for k in kinds])[kind]
+    running = np.array([k.running_cost for k in kinds])[kind]
+    scale = np.where(kind == POLE, n_dom, 1)
+    age = model.steps - st["formed"][structure]
+
+    value = (1 - s_p.non_member_share) * (synergy - 1) * s_p.contribution * n_dom
+    value = value * model.population[territory]
+    instalment = np.where(age < s_p.amortisation_years, scale * setup / s_p.amortisation_years, 0)
+    funded = age < f.grant_years
+    matching = np.where(funded, f.matching_share * instalment, 0.0)
+    size = np.bincount(structure, minlength=st.size)
+    grant = np.where(funded, f.conditional_grant / np.maximum(size[structure], 1), 0.0)
+    cost = instalment + scale * running
+    total_value = np.bincount(structure, value, st.size) / max(1 - s_p.non_member_share, 1e-12)
+
+    matrix = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=(n, st.size))
+    # only edges leaving a member can share a structure or carry value out of one
+    is_member = np.zeros(n, dtype=bool)
+    is_member[territory] = True
+    edges = np.flatnonzero(is_member[net.src])
+    src_rows, dst_rows = matrix[net.src[edges]], matrix[net.dst[edges]]
+    shared = src_rows.multiply(dst_rows).tocoo()
+    shared_edge = edges[shared.row]
+    domains = st["domains"]
+    # spill-over cost on edge e (src serving dst's residents) shared by structure s
+    spill = model.edge_spillover(shared_edge)
+    per_pair = (spill * domains[shared.col]).sum(axis=1)
+    # an edge's cost on a domain is shared once, however many structures cover the domain
+    unique_edges, slot = np.unique(shared_edge, return_inverse=True)
+    covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
+    np.logical_or.at(covered_domains, slot, domains[shared.col])
+    covered = np.zeros(len(net.src))
+    covered[unique_edges] = (model.edge_spillover(unique_edges) * covered_domains).sum(axis=1)
+    in_structure = np.zeros(len(net.src), dtype=bool)
+    in_structure[unique_edges] = True
+    key = np.sort(territory.astype(np.int64) * st.size + structure)
+    where = np.searchsorted(key, net.src[shared_edge].astype(np.int64) * st.size + shared.col)
+    order = np.argsort(territory.astype(np.int64) * st.size + structure)
+    relief = np.zeros(len(held))
+    np.add.at(relief, order[where], per_pair)
+
+    # non-members receive φ V_S through their flows, in proportion to interdependence
+    outward = (src_rows - src_rows.multiply(dst_rows)).tocoo()
+    outward_edge = edges[outward.row]
+    weight = net.interdependence[outward_edge]
+    total_weight = np.bincount(outward.col, weight, st.size)
+    share = s_p.non_member_share * total_value[outward.col] * weight
+    share = np.divide(
+        share,
+        total_weight[outward.col],
+        out=np.zeros_like(share),
+        where=total_weight[outward.col] > 0,
+    )
+    outside = np.bincount(net.dst[outward_edge], share, n)
+    delivered = np.bincount(structure, value, st.size) + np.bincount(outward.col, share, st.size)
+    return Returns(
+        held,
+        territory,
+        structure,
+        value,
+        relief,
+        grant,
+        matching,
+        cost,
+        engineering,
+        outside,
+        covered,
+        in_structure,
+        delivered,
     )
 
 
-def memberships_frame(registry: StructureRegistry, burn_in: int) -> pd.DataFrame:
-    """One row per membership ever held: who, in which structure, from when to when, why out."""
-    mb = registry.members
-    left = mb["left"]
-    return pd.DataFrame(
-        {
-            "structure_id": mb["structure"],
-            "territory_id": mb["territory"],
-            "year_joined": mb["joined"] - burn_in,
-            "year_left": _nullable_years(left, burn_in),
-            "exit_cause": pd.array(
-                [EXIT_CAUSES[c] if c >= 0 else None for c in mb["cause"]], dtype="string"
-            ),
-        }
+def settle(model: TerritoryModel, r: Returns, state_share: float) -> np.ndarray:
+    """Book a year of structure returns once the state pays ``state_share`` of what it owes.
+
+    Updates the registry (funding, engineering, value, each member's benefit and streak of
+    negative years) and returns each territory's money from structures (€).
+    """
+    reg, p = model.registry, model.parameters
+    st, mb = reg.structures, reg.members
+    n = len(model.population)
+    paid = state_share * (r.grant + r.matching)
+    money = r.value + paid - r.cost
+    benefit = (
+        money + r.relief - p.engineering.fte_cost * r.engineering * (1 - model.cover[r.territory])
     )
-
-
-def _nullable_years(steps: np.ndarray, burn_in: int) -> pd.arrays.IntegerArray:
-    """Policy years of steps, missing where the step is -1 (not happened yet)."""
-    return pd.arrays.IntegerArray((steps - burn_in).astype(np.int64), steps < 0)
+    mb["benefit"][r.held] = benefit
+    mb["streak"][r.held] = np.where(benefit < 0, mb["streak"][r.held] + 1, 0)
+    st["funding"] += np.bincount(r.structure, paid, st.size)
+    st["engineering"] += np.bincount(r.structure, r.engineering, st.size)
+    st["value"] += r.delivered
+    st["grants"] |= np.bincount(r.structure, paid, st.size) > 0
+    return np.bincount(r.territory, money, n) + r.outside

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN, Parameters
+from .kinds import METROPOLE, PERIURBAN, RURAL, URBAN
+from .parameters import Parameters
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class TerritoryTable:
     """The static description of N territories (one row each)."""
 
     name: np.ndarray  # str, (N,)
-    kind: np.ndarray  # int8 codes into parameters.KINDS, (N,)
+    kind: np.ndarray  # int8 codes into kinds.KINDS, (N,)
     population: np.ndarray  # float64, inhabitants, (N,)
     x: np.ndarray  # float64, km, (N,)
     y: np.ndarray  # float64, km, (N,)

@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import cooperation, decisions, levers, outcomes
+from . import decisions, engineering, outcomes, structures
 from .agents import Territory
 from .classic_games import GraphGame
+from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network
-from .game import contest, edge_stakes
-from .parameters import KINDS, METROPOLE, URBAN, Parameters
-from .structures import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
+from .kinds import KINDS, is_urban
+from .parameters import Parameters
+from .registry import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
 from .territories import TerritoryTable, endowments, synthetic_territories
 
 
@@ -158,8 +159,8 @@ class TerritoryModel(mesa.Model):
             self.parameters = in_force
             self._apply_levers()
         self._revise()
-        cooperation.maintain(self)
-        cooperation.form(self)
+        structures.maintain(self)
+        structures.form(self)
         self._play()
         self._learn()
         self.budget += self.revenue - self.service_cost + self.payoff
@@ -210,10 +211,10 @@ class TerritoryModel(mesa.Model):
         routine_free = (1 - p.engineering.routine_share) * self.engineering
         contrat = p.structures.contrat
         need = contrat.setup_fte / p.structures.amortisation_years + contrat.running_fte
-        self.engineering_support = levers.state_support(
+        self.engineering_support = engineering.state_support(
             self.kind, routine_free, p.engineering, need
         )
-        self.engineering_lent, received = levers.lent_engineering(
+        self.engineering_lent, received = engineering.lent_engineering(
             self.kind, self.engineering, routine_free, net, p.engineering.lending_share
         )
         self.available_engineering = (
@@ -304,19 +305,19 @@ class TerritoryModel(mesa.Model):
         net, c, n = self.network, self.contest, len(self.cooperate)
         own, other = self.cooperate[net.src], self.cooperate[net.dst]
         mutual = own & other
-        structures = cooperation.returns(self)
-        owed = float(c.subsidy[mutual].sum() + structures.grant.sum() + structures.matching.sum())
+        returns = structures.returns(self)
+        owed = float(c.subsidy[mutual].sum() + returns.grant.sum() + returns.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
         edge_payoff = c.payoffs(own, other) - (1 - share) * np.where(mutual, c.subsidy, 0.0)
-        from_structures = cooperation.settle(self, structures, share)
-        shared_costs = np.bincount(net.src, structures.covered, n)
+        from_structures = structures.settle(self, returns, share)
+        shared_costs = np.bincount(net.src, returns.covered, n)
         self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures - (self.spillover_cost - shared_costs)
-        self.in_structure = structures.in_structure
+        self.in_structure = returns.in_structure
         self.public_spending = share * owed
         self.public_spending_total += self.public_spending
-        self.engineering_used = float(structures.engineering.sum())
+        self.engineering_used = float(returns.engineering.sum())
         self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
 
     def _learn(self) -> None:
@@ -371,7 +372,7 @@ class TerritoryModel(mesa.Model):
         by_kind = np.bincount(st["kind"][active], minlength=len(STRUCTURE_KINDS))
         net = self.network
         undirected = net.src < net.dst
-        urban = (self.kind == METROPOLE) | (self.kind == URBAN)
+        urban = is_urban(self.kind)
         mixed = undirected & (urban[net.src] != urban[net.dst])
         members = self.registry.members["territory"][self.registry.active_members()]
         row = {

@@ -34,8 +34,9 @@ from numba import njit
 from scipy.optimize import brentq
 from scipy.stats import hypergeom
 
-from .parameters import RURAL, Parameters
-from .structures import StructureRegistry, inventory_frame, memberships_frame
+from .kinds import RURAL
+from .parameters import Parameters
+from .registry import StructureRegistry, inventory_frame, memberships_frame
 
 
 def incentive_gain(

@@ -16,7 +16,7 @@ from cohesim.experiments.cli import main
 from cohesim.experiments.results import TABLES, ResultsError, read_run, write_run
 from cohesim.experiments.runs import run_scenario
 from cohesim.experiments.scenario import ScenarioError, load_scenario
-from cohesim.model.parameters import KINDS
+from cohesim.model.kinds import KINDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"

@@ -25,7 +25,7 @@ from cohesim.model.dashboard import (
     slider_step,
 )
 from cohesim.model.parameters import lookup, parameter_table
-from cohesim.model.structures import EXIT_CAUSES, STRUCTURE_KINDS
+from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
 
 
 @pytest.fixture(scope="module")

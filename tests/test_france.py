@@ -20,7 +20,8 @@ from cohesim.experiments.france import (
 from cohesim.experiments.runs import build_model
 from cohesim.experiments.scenario import ScenarioError, load_scenario
 from cohesim.model import TerritoryModel
-from cohesim.model.parameters import KINDS, METROPOLE, PERIURBAN, RURAL, URBAN, Parameters
+from cohesim.model.kinds import KINDS, METROPOLE, PERIURBAN, RURAL, URBAN
+from cohesim.model.parameters import Parameters
 from cohesim.model.territories import endowments
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from scipy.special import expit
 
 from cohesim.model import KINDS, Parameters, TerritoryModel, decisions
 from cohesim.model.flows import InteractionNetwork
-from cohesim.model.parameters import PERIURBAN, RURAL
+from cohesim.model.kinds import PERIURBAN, RURAL
 
 RULES = ["logit", "fermi", "imitate_best"]
 # the pairwise contest alone, without cooperation structures

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cohesim.model import Parameters, TerritoryModel, cooperation, parameter_table
+from cohesim.model import Parameters, TerritoryModel, parameter_table, structures
 
 SMALL = {"geometry.n": (4, 120), "run.steps": (0, 0)}  # keep each example fast
 # Real territories come from data files, which the model never reads: tests/test_france.py.
@@ -63,7 +63,7 @@ def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
             atol=1e-6 * max(1.0, np.abs(m.budget).max()),
         )
         # structures: engineering committed within what territories have, spending within cap
-        held, need = cooperation.engineering_commitments(m)
+        held, need = structures.engineering_commitments(m)
         used = np.bincount(m.registry.members["territory"][held], need, len(m.population))
         assert np.all(used <= m.available_engineering + 1e-9)
         assert cap == 0 or m.public_spending <= cap * (1 + 1e-9)

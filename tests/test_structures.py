@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cohesim.model import Parameters, TerritoryModel, TerritoryTable, cooperation, levers
-from cohesim.model.parameters import METROPOLE, PERIURBAN, RURAL, URBAN
-from cohesim.model.structures import CONTRAT, STRUCTURE_KINDS
+from cohesim.model import Parameters, TerritoryModel, TerritoryTable, engineering, structures
+from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN
+from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS
 
 KINDS = ("entente", "contrat", "syndicat", "pole")
 
@@ -173,7 +173,7 @@ def test_pacte_keeps_a_competing_metropole_in_its_alliance():
         m.run(2)
         assert len(m.registry.active_structures()) == 1
         m.cooperate[0] = False  # the métropole turns to competing
-        cooperation.maintain(m)
+        structures.maintain(m)
         results[obligation] = len(m.registry.active_structures())
     assert results == {False: 0, True: 1}
 
@@ -188,7 +188,7 @@ def test_pacte_makes_a_metropole_form_an_alliance_even_when_competing():
             territories=pair(urban_kind=METROPOLE),
         )
         m.cooperate[0] = False
-        cooperation.form(m)
+        structures.form(m)
         formed[obligation] = kinds_formed(m)
     assert formed == {False: [], True: ["contrat"]}
 
@@ -200,7 +200,7 @@ def test_state_support_targeting():
 
     def support(targeting):
         e = params(engineering={"state_support": 0.4, "targeting": targeting}).engineering
-        return levers.state_support(kind, free, e, need)
+        return engineering.state_support(kind, free, e, need)
 
     pool = 0.4 * 3
     np.testing.assert_allclose(support("uniform"), [0, 0.4, 0.4, 0.4, 0])
@@ -241,7 +241,7 @@ def busy():
     checks = []
     for _ in range(30):
         m.step()
-        held, need = cooperation.engineering_commitments(m)
+        held, need = structures.engineering_commitments(m)
         used = np.bincount(m.registry.members["territory"][held], need, len(m.population))
         checks.append(bool(np.all(used <= m.available_engineering + 1e-9)))
     return m, checks

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .flows import InteractionNetwork
-from .parameters import METROPOLE, PERIURBAN, RURAL, URBAN, Engineering
+from .kinds import METROPOLE, PERIURBAN, RURAL, is_urban
+from .parameters import Engineering
 
 
 def state_support(
@@ -60,7 +61,7 @@ def lent_engineering(
     metropole = kind == METROPOLE
     lent_out[metropole] = np.minimum(share * engineering_fte[metropole], free[metropole])
     src, dst = network.src, network.dst
-    to_non_urban = metropole[src] & (kind[dst] != METROPOLE) & (kind[dst] != URBAN)
+    to_non_urban = metropole[src] & ~is_urban(kind[dst])
     weight = np.where(to_non_urban, network.interdependence, 0.0)
     total = np.bincount(src, weight, n)
     given = np.divide(
