@@ -1,16 +1,228 @@
-"""Outcome metrics of one step: cohesion, cooperation, access, welfare and money.
+"""The outcomes: every metric a model records, declared once, and how one step computes them.
+
+Each :class:`Outcome` names a column of a model's metrics frame with its unit, which direction is
+better, how a run is summed up into one number (:data:`REPORTED`) and its English and French
+labels. Model records, sweep tables, comparisons, the CLI summary, reports, the dashboard and the
+outcome table of ``docs/model.md`` all read these declarations; no other module spells an
+outcome's name or label.
 
 Welfare per inhabitant is w_i = Σ_m v_m d_m min(1, a_i^m) + π_i / P_i. Inequality indices need
 positive values, so they are computed on max(w_i, WELFARE_FLOOR); how many territories were
 floored is reported as ``welfare_floored`` (zero at default parameters).
+
+>>> OUTCOMES["gini"].better, OUTCOMES["gini"].reported
+('lower', 'window')
+>>> outcome_columns(("health",), ("entente",))[-3:]
+('territories_in_structures', 'access_health', 'access')
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
 
 import numpy as np
 
 from .inequality import beta_convergence, summary
 from .kinds import PERIURBAN, RURAL, is_urban
+from .labels import label
+
+REPORTED = ("window", "final", "cumulative")
+"""How a run's series becomes one number: its mean over the final window of years, its value in
+the final year, or its sum over the run."""
+
+Better = Literal["higher", "lower"] | None
+Reported = Literal["window", "final", "cumulative"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: a column of the metrics frame, or one derived from columns (``derived``).
+
+    ``name`` may hold ``{domain}`` or ``{kind}``: the outcome then stands for one column per
+    service domain or structure kind (:func:`expand`).
+    """
+
+    name: str
+    unit: str
+    better: Better
+    reported: Reported
+    en: str
+    fr: str
+    group: str
+    compared: bool = False  # among the outcomes a scenario comparison reports
+    derived: bool = False  # computed from other columns after a run, not recorded each step
+
+    def label(self, lang: str) -> str:
+        """The outcome's name for readers, in ``lang`` ("en" or "fr")."""
+        if lang not in ("en", "fr"):
+            raise ValueError(f"language {lang!r} is not one of en, fr")
+        return self.en if lang == "en" else self.fr
+
+
+def _o(name, unit, better, reported, en, fr, group, **flags) -> Outcome:
+    return Outcome(name, unit, better, reported, en, fr, group, **flags)
+
+
+# One line per outcome: name, unit, better, reported, English, French, group[, flags].
+# fmt: off
+_DECLARED = (
+    _o("cooperation_rate", "share", "higher", "window",
+       "cooperators (share of territories)",
+       "coopérateurs (part des territoires)", "cooperation", compared=True),
+    _o("cooperation_rate_pop", "share", "higher", "window",
+       "cooperators (share of population)",
+       "coopérateurs (part de la population)", "cooperation", compared=True),
+    _o("mutual_cooperation", "share", "higher", "window",
+       "network links where both cooperate (share)",
+       "liens où les deux coopèrent (part)", "cooperation"),
+    _o("gini", "index", "lower", "window",
+       "Gini of welfare",
+       "Gini du bien-être", "cohesion", compared=True),
+    _o("theil", "index", "lower", "window",
+       "Theil of welfare",
+       "Theil du bien-être", "cohesion"),
+    _o("theil_between", "index", "lower", "window",
+       "Theil between kinds of territory",
+       "Theil entre types de territoires", "cohesion", compared=True),
+    _o("theil_within", "index", "lower", "window",
+       "Theil within kinds of territory",
+       "Theil au sein des types de territoires", "cohesion", compared=True),
+    _o("cv", "index", "lower", "window",
+       "coefficient of variation of welfare",
+       "coefficient de variation du bien-être", "cohesion"),
+    # A ratio below 1 means rural territories ahead; which direction is better is an open
+    # science question (issue: science defects), kept as it was until that is settled.
+    _o("urban_rural_gap", "ratio", "lower", "window",
+       "urban / rural welfare ratio",
+       "rapport de bien-être urbain / rural", "cohesion", compared=True),
+    _o("sigma_convergence", "SD of ln €", "lower", "window",
+       "σ-convergence (SD of log welfare)",
+       "σ-convergence (écart type du log du bien-être)", "cohesion"),
+    _o("welfare_floored", "territories", None, "window",
+       "territories with welfare at the floor",
+       "territoires au plancher de bien-être", "cohesion"),
+    _o("beta_convergence", "1/yr", "lower", "final",
+       "β-convergence slope",
+       "pente de β-convergence", "cohesion"),
+    _o("welfare_mean", "€/inh./yr", "higher", "window",
+       "mean welfare (€/inhabitant/yr)",
+       "bien-être moyen (€/habitant/an)", "efficiency", compared=True),
+    _o("welfare_total", "€/yr", "higher", "window",
+       "total welfare (€/yr)",
+       "bien-être total (€/an)", "efficiency"),
+    _o("public_spending", "€/yr", "lower", "window",
+       "public money spent per year (€)",
+       "argent public dépensé par an (€)", "money"),
+    _o("public_spending_cumulative", "€", "lower", "final",
+       "public money spent, whole run (€)",
+       "argent public dépensé, toute la durée (€)", "money", compared=True),
+    _o("engineering_used", "FTE", None, "window",
+       "engineering devoted to structures (FTE)",
+       "ingénierie consacrée aux structures (ETP)", "money"),
+    _o("structures_active", "structures", "higher", "window",
+       "cooperation structures active",
+       "structures de coopération actives", "structures", compared=True),
+    _o("structures_active_{kind}", "structures", "higher", "window",
+       "cooperation structures active: {kind}",
+       "structures de coopération actives : {kind}", "structures"),
+    _o("structures_formed", "structures/yr", None, "window",
+       "structures formed per year",
+       "structures créées par an", "structures"),
+    _o("structures_dissolved", "structures/yr", None, "window",
+       "structures dissolved per year",
+       "structures dissoutes par an", "structures"),
+    _o("structures_mean_age", "years", "higher", "window",
+       "mean age of active structures",
+       "âge moyen des structures actives", "structures"),
+    _o("edge_coverage", "share", "higher", "window",
+       "network links inside a structure (share)",
+       "liens couverts par une structure (part)", "cooperation"),
+    _o("urban_rural_coverage", "share", "higher", "window",
+       "urban–rural links inside a structure (share)",
+       "liens urbain–rural couverts par une structure (part)", "cooperation"),
+    _o("territories_in_structures", "share", "higher", "window",
+       "territories in at least one structure (share)",
+       "territoires membres d'au moins une structure (part)", "cooperation"),
+    _o("access_{domain}", "share", "higher", "window",
+       "access: {domain}",
+       "accès : {domain}", "access"),
+    _o("payoff_mean", "payoff", "higher", "window",
+       "mean payoff",
+       "gain moyen", "efficiency"),
+    # derived from recorded columns after a run
+    _o("access", "share", "higher", "window",
+       "access to services (mean of domains)",
+       "accès aux services (moyenne des domaines)", "access", compared=True, derived=True),
+    _o("cost_per_gini_point", "€/point", "lower", "final",
+       "extra public money per Gini point removed (€)",
+       "surcoût public par point de Gini en moins (€)", "money", compared=True, derived=True),
+)
+# fmt: on
+
+OUTCOMES: MappingProxyType[str, Outcome] = MappingProxyType({o.name: o for o in _DECLARED})
+"""Every outcome by name (patterns such as ``access_{domain}`` under their pattern)."""
+
+INDEX_COLUMNS = ("step", "year")
+"""Columns of every metrics frame that index the rows rather than measure an outcome."""
+
+POLICY_RECORDED = tuple(
+    o.name for o in _DECLARED if not o.derived and o.name not in ("payoff_mean",)
+)
+"""What the policy model records each step, in column order (patterns expanded by
+:func:`outcome_columns`)."""
+
+REDUCTION_RECORDED = (
+    "cooperation_rate",
+    "cooperation_rate_pop",
+    "mutual_cooperation",
+    "payoff_mean",
+)
+"""What a graph reduction records each step (a well-mixed game: all but mutual cooperation)."""
+
+
+def expand(name: str, domains: Sequence[str] = (), kinds: Sequence[str] = ()) -> list[str]:
+    """The columns an outcome name stands for: one per domain or kind for a pattern."""
+    if "{domain}" in name:
+        return [name.format(domain=d) for d in domains]
+    if "{kind}" in name:
+        return [name.format(kind=k) for k in kinds]
+    return [name]
+
+
+def outcome_columns(domains: Sequence[str], kinds: Sequence[str]) -> tuple[str, ...]:
+    """The policy model's outcome columns, in record order, then the derived outcomes."""
+    recorded = [c for name in POLICY_RECORDED for c in expand(name, domains, kinds)]
+    return (
+        *recorded,
+        *(o.name for o in _DECLARED if o.derived and o.name != "cost_per_gini_point"),
+    )
+
+
+def outcome(column: str) -> Outcome:
+    """The declaration a column belongs to (``access_health`` → ``access_{domain}``)."""
+    if column in OUTCOMES:
+        return OUTCOMES[column]
+    for prefix, pattern in (
+        ("access_", "access_{domain}"),
+        ("structures_active_", "structures_active_{kind}"),
+    ):
+        if column.startswith(prefix):
+            return OUTCOMES[pattern]
+    raise KeyError(f"{column!r} is not a declared outcome (cohesim.model.outcomes)")
+
+
+def outcome_label(column: str, lang: str) -> str:
+    """A column's name for readers (``access_health`` → "access: health" / "accès : santé")."""
+    declared = outcome(column)
+    text = declared.label(lang)
+    for prefix, field in (("access_", "domain"), ("structures_active_", "kind")):
+        if "{" + field + "}" in declared.name:
+            return text.format(**{field: label(column.removeprefix(prefix), lang)})
+    return text
+
 
 WELFARE_FLOOR = 1.0
 """€ per inhabitant: the smallest welfare the inequality indices see."""

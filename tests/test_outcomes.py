@@ -1,0 +1,53 @@
+"""The outcome declarations and the labels: complete, consistent with what the models record."""
+
+import pytest
+
+from cohesim.model import TerritoryModel, labels, outcomes
+from cohesim.model.kinds import KINDS
+from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
+
+
+def test_the_policy_model_records_exactly_the_declared_outcomes_in_order():
+    model = TerritoryModel(rng=1)
+    model.run(2)
+    recorded = [c for c in model.metrics_frame().columns if c not in outcomes.INDEX_COLUMNS]
+    declared = outcomes.outcome_columns(model.domain_names, STRUCTURE_KINDS)
+    assert recorded == [c for c in declared if not outcomes.outcome(c).derived]
+
+
+@pytest.mark.parametrize("outcome", outcomes.OUTCOMES.values(), ids=lambda o: o.name)
+def test_every_outcome_is_fully_declared(outcome):
+    assert outcome.reported in outcomes.REPORTED
+    assert outcome.better in ("higher", "lower", None)
+    assert outcome.unit and outcome.group
+    assert outcome.label("en") and outcome.label("fr")
+    assert outcome.label("en") != outcome.name
+
+
+def test_pattern_outcomes_read_their_words_from_the_labels():
+    assert outcomes.outcome_label("access_health", "fr") == "accès : santé"
+    assert outcomes.outcome_label("structures_active_syndicat", "fr").endswith("syndicat mixte")
+    assert outcomes.outcome_label("access_culture", "en") == "access: culture"
+    with pytest.raises(KeyError, match="'nonsense' is not a declared outcome"):
+        outcomes.outcome("nonsense")
+
+
+@pytest.mark.parametrize(
+    ("keys", "table"),
+    [
+        (KINDS, labels.TERRITORY_KINDS),
+        (STRUCTURE_KINDS, labels.STRUCTURE_KINDS),
+        (EXIT_CAUSES, labels.EXIT_CAUSES),
+        (("cooperate", "compete"), labels.STRATEGIES),
+    ],
+    ids=["territory kinds", "structure kinds", "exit causes", "strategies"],
+)
+def test_every_category_has_words_in_both_languages(keys, table):
+    assert set(keys) == set(table)
+    for key in keys:
+        assert labels.label(key, "en") == table[key][0] and table[key][1]
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="language 'de' is not one of en, fr"):
+        labels.label("rural", "de")
