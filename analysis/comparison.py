@@ -36,6 +36,7 @@ import pandas as pd
 from cohesim.experiments.results import ResultsError, read_run
 from cohesim.experiments.runs import run_scenario
 from cohesim.experiments.scenario import Scenario, load_scenario
+from cohesim.model.outcomes import OUTCOMES
 
 from .statistics import fieller_ratio_ci, mean_ci, paired_difference
 
@@ -51,22 +52,10 @@ COLUMNS = (
     "diff_ci_high",
     "effect_size",
 )
-# (metric, timeseries column or None when derived, how it is measured)
-WINDOWED = (
-    "cooperation_rate",
-    "cooperation_rate_pop",
-    "gini",
-    "theil_between",
-    "theil_within",
-    "urban_rural_gap",
-    "access",
-    "structures_active",
-    "welfare_mean",
-)
-SPENDING = "public_spending_cumulative"
-COST = "cost_per_gini_point"
-# Lower is better for these; higher for the others (money and cost: lower is cheaper).
-LOWER_IS_BETTER = frozenset({"gini", "theil_between", "theil_within", "urban_rural_gap"})
+WINDOWED = tuple(o.name for o in OUTCOMES.values() if o.compared and o.reported == "window")
+"""The state metrics compared, averaged over the window (declared in cohesim.model.outcomes)."""
+SPENDING = OUTCOMES["public_spending_cumulative"].name
+COST = OUTCOMES["cost_per_gini_point"].name
 
 
 @dataclass(frozen=True)

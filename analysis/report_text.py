@@ -1,50 +1,17 @@
 """Words of the reports in English and French: metric names, headings, sentences, caveats.
 
-Every string a report shows comes from here, so that ``--lang fr`` translates all of it.
+Every string a report shows comes from here, so that ``--lang fr`` translates all of it; the
+names of outcomes and categories come from their declarations (:mod:`cohesim.model.outcomes`,
+:mod:`cohesim.model.labels`).
 """
 
 from __future__ import annotations
 
+from cohesim.model.labels import label
+from cohesim.model.outcomes import outcome_label
+
 LANGUAGES = ("en", "fr")
 
-METRICS = {
-    "cooperation_rate": (
-        "cooperators (share of territories)",
-        "coopérateurs (part des territoires)",
-    ),
-    "cooperation_rate_pop": (
-        "cooperators (share of population)",
-        "coopérateurs (part de la population)",
-    ),
-    "gini": ("Gini of welfare", "Gini du bien-être"),
-    "theil_between": ("Theil between kinds of territory", "Theil entre types de territoires"),
-    "theil_within": ("Theil within kinds of territory", "Theil au sein des types de territoires"),
-    "urban_rural_gap": ("urban / rural welfare ratio", "rapport de bien-être urbain / rural"),
-    "access": ("access to services (mean of domains)", "accès aux services (moyenne des domaines)"),
-    "structures_active": ("cooperation structures active", "structures de coopération actives"),
-    "welfare_mean": ("mean welfare (€/inhabitant/yr)", "bien-être moyen (€/habitant/an)"),
-    "public_spending_cumulative": (
-        "public money spent, whole run (€)",
-        "argent public dépensé, toute la durée (€)",
-    ),
-    "public_spending": ("public money spent per year (€)", "argent public dépensé par an (€)"),
-    "cost_per_gini_point": (
-        "extra public money per Gini point removed (€)",
-        "surcoût public par point de Gini en moins (€)",
-    ),
-}
-DOMAINS = {
-    "health": ("health", "santé"),
-    "jobs": ("jobs", "emploi"),
-    "mobility": ("mobility", "mobilité"),
-    "food": ("food", "alimentation"),
-}
-KINDS = {
-    "entente": ("entente", "entente"),
-    "contrat": ("contract", "contrat"),
-    "syndicat": ("syndicate", "syndicat"),
-    "pole": ("pôle", "pôle"),
-}
 MIXES = {
     "urban only": ("urban only", "urbains seulement"),
     "urban–rural mix": ("urban–rural mix", "mixtes urbain–rural"),
@@ -330,23 +297,17 @@ def word(key: str, lang: str) -> str:
 
 
 def metric_label(metric: str, lang: str) -> str:
-    """A metric's name for readers (``access_health`` → "access: health" / "accès : santé")."""
-    i = check_language(lang)
-    if metric.startswith("access_"):
-        domain = metric.removeprefix("access_")
-        name = DOMAINS.get(domain, (domain, domain))[i]
-        return f"access: {name}" if lang == "en" else f"accès : {name}"
-    if metric.startswith("structures_active_"):
-        kind = metric.removeprefix("structures_active_")
-        name = KINDS.get(kind, (kind, kind))[i]
-        return f"{METRICS['structures_active'][i]}: {name}"
-    return METRICS.get(metric, (metric, metric))[i]
+    """A metric's name for readers, from its declaration (``access_health`` → "access: health")."""
+    check_language(lang)
+    try:
+        return outcome_label(metric, lang)
+    except KeyError:  # a column the declarations do not know (an older results folder)
+        return metric
 
 
 def group_label(value: str, lang: str) -> str:
     """A structure kind or member mix in the report's language."""
     i = check_language(lang)
-    for table in (KINDS, MIXES):
-        if value in table:
-            return table[value][i]
-    return value
+    if value in MIXES:
+        return MIXES[value][i]
+    return label(value, lang)

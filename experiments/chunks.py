@@ -16,11 +16,12 @@ from typing import Any
 
 import pandas as pd
 
+from cohesim.model.outcomes import INDEX_COLUMNS
+
 from .runs import build_model
 from .scenario import Scenario
 
 # Columns of metrics_frame() that are not metrics of the final state.
-STEP_COLUMNS = ("step", "year")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             model = build_model(scenario)
             model.run(scenario.parameters.run.steps)
             frame = model.metrics_frame()
-            final = frame.iloc[-1].drop(list(STEP_COLUMNS), errors="ignore")
+            final = frame.iloc[-1].drop(list(INDEX_COLUMNS), errors="ignore")
             row.update({k: float(v) for k, v in final.items()})
             row.update(status="ok", error=None)
             if chunk.timeseries:

@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cohesim.model.outcomes import recorded
+
 from .chunks import Chunk, ChunkResult, RunSpec
 from .designs import design_points
 from .executors import DaskCluster, LocalPool, WorkerLost, make_executor
-from .experiment_file import Experiment, ExperimentError, load_experiment
-from .runs import build_model
+from .experiment_file import Experiment, load_experiment
 from .sweep_store import RUNS, SweepFolder, new_session
 
 # A chunk whose worker died this many times is split into single runs; a single run lost this
@@ -128,18 +129,10 @@ class SweepPlan:
         return pa.schema([*ID_COLUMNS, *factors, *metrics, *STATUS_COLUMNS])
 
     def _metric_names(self) -> list[str]:
-        """Final metrics each scenario reports (its model's columns, from a zero-year run)."""
+        """Final metrics the scenarios' models record (declared in cohesim.model.outcomes)."""
         names: dict[str, None] = {}
-        problems = []
         for scenario in self.experiment.scenarios:
-            try:
-                frame = build_model(scenario.with_parameters(**{"run.steps": 0})).metrics_frame()
-            except Exception as error:  # the base scenario itself cannot be built
-                problems.append(f"scenario {scenario.name!r}: {type(error).__name__}: {error}")
-                continue
-            names.update(dict.fromkeys(c for c in frame.columns if c not in ("step", "year")))
-        if not names:
-            raise ExperimentError([f"no base scenario can be built: {p}" for p in problems])
+            names.update(dict.fromkeys(recorded(scenario.parameters)))
         return list(names)
 
 

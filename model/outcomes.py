@@ -21,13 +21,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from .inequality import beta_convergence, summary
 from .kinds import PERIURBAN, RURAL, is_urban
 from .labels import label
+from .registry import STRUCTURE_KINDS
+
+if TYPE_CHECKING:
+    from .parameters import Parameters
 
 REPORTED = ("window", "final", "cumulative")
 """How a run's series becomes one number: its mean over the final window of years, its value in
@@ -180,7 +184,9 @@ REDUCTION_RECORDED = (
     "mutual_cooperation",
     "payoff_mean",
 )
-"""What a graph reduction records each step (a well-mixed game: all but mutual cooperation)."""
+"""What a graph reduction records each step."""
+WELL_MIXED_RECORDED = ("cooperation_rate", "cooperation_rate_pop", "payoff_mean")
+"""What a well-mixed game records each step (it has no network links)."""
 
 
 def expand(name: str, domains: Sequence[str] = (), kinds: Sequence[str] = ()) -> list[str]:
@@ -199,6 +205,17 @@ def outcome_columns(domains: Sequence[str], kinds: Sequence[str]) -> tuple[str, 
         *recorded,
         *(o.name for o in _DECLARED if o.derived and o.name != "cost_per_gini_point"),
     )
+
+
+def recorded(parameters: Parameters) -> tuple[str, ...]:
+    """The outcome columns the model ``parameters`` describe records each step, in order."""
+    source = parameters.geometry.source
+    if source == "well_mixed":
+        return WELL_MIXED_RECORDED
+    if parameters.reduced:
+        return REDUCTION_RECORDED
+    columns = outcome_columns(parameters.domain_names, STRUCTURE_KINDS)
+    return tuple(c for c in columns if not outcome(c).derived)
 
 
 def outcome(column: str) -> Outcome:

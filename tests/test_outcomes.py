@@ -2,6 +2,7 @@
 
 import pytest
 
+from cohesim.experiments import build_model, load_scenario
 from cohesim.model import TerritoryModel, labels, outcomes
 from cohesim.model.kinds import KINDS
 from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
@@ -51,3 +52,14 @@ def test_every_category_has_words_in_both_languages(keys, table):
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="language 'de' is not one of en, fr"):
         labels.label("rural", "de")
+
+
+@pytest.mark.parametrize(
+    "file", ["baseline.toml", "validation/nowak_may.toml", "validation/institutional_reward.toml"]
+)
+def test_recorded_names_the_columns_each_model_records(file, scenarios_dir):
+    scenario = load_scenario(scenarios_dir / file).with_parameters(**{"run.steps": 1})
+    model = build_model(scenario)
+    model.step()
+    columns = [c for c in model.metrics_frame().columns if c not in outcomes.INDEX_COLUMNS]
+    assert columns == list(outcomes.recorded(scenario.parameters))
