@@ -3,6 +3,7 @@
 import pytest
 
 from cohesim.experiments import build_model, load_scenario
+from cohesim.experiments.outcome_reference import update_page
 from cohesim.model import TerritoryModel, labels, outcomes
 from cohesim.model.kinds import KINDS
 from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
@@ -63,3 +64,10 @@ def test_recorded_names_the_columns_each_model_records(file, scenarios_dir):
     model.step()
     columns = [c for c in model.metrics_frame().columns if c not in outcomes.INDEX_COLUMNS]
     assert columns == list(outcomes.recorded(scenario.parameters))
+
+
+def test_the_outcome_table_in_the_model_page_matches_the_declarations(repo_root):
+    page = (repo_root / "docs" / "model.md").read_text()
+    assert page == update_page(page), "regenerate it: cohesim docs outcomes"
+    for o in outcomes.OUTCOMES.values():
+        assert o.meaning in page
