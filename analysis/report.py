@@ -19,7 +19,7 @@ import pandas as pd
 
 from .comparison import COST, SPENDING, Comparison, comparison_table, replicate_values
 from .inventory import inventory_counts, survival_after_grants, survival_curves, write_tables
-from .report_figures import (
+from .plots.report import (
     counts_figure,
     distribution_figure,
     envelope_figure,
@@ -330,14 +330,14 @@ def sweep_report(
     ValueError
         If a metric or the target names an outcome the sweep did not record, or is malformed.
     """
-    from .prim import parse_target, prim
-    from .report_figures import (
+    from .plots.report import (
         heatmap_figure,
         main_effects_figure,
         morris_figure,
         prim_figure,
         sobol_figure,
     )
+    from .prim import parse_target, prim
     from .sensitivity import main_effects, morris_indices, point_means, read_sweep, sobol_indices
 
     check_language(lang)

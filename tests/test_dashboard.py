@@ -11,19 +11,18 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 
 from cohesim.experiments import load_scenario, run_scenario
-from cohesim.experiments.dashboard_assets import missing_assets, required_assets
-from cohesim.model import dashboard
-from cohesim.model.dashboard import (
+from cohesim.experiments.dashboard import figures, sliders, tables
+from cohesim.experiments.dashboard.assets import missing_assets, required_assets
+from cohesim.experiments.dashboard.model import DashboardModel
+from cohesim.experiments.dashboard.sliders import (
     MAIN_PARAMETERS,
     MAX_TERRITORIES,
-    PARAMETER_LABELS,
-    TEXT,
-    DashboardModel,
     model_params,
     settings_overrides,
     slider_paths,
     slider_step,
 )
+from cohesim.experiments.dashboard.text import PARAMETER_LABELS, TEXT
 from cohesim.model.parameters import lookup, parameter_table
 from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
 
@@ -45,7 +44,7 @@ def test_slider_ranges_are_the_declared_ranges_and_start_at_the_scenarios_values
     assert params["base"] is classroom
     for path in slider_paths():
         info, options = lookup(path), params[path]
-        assert options["value"] == dashboard.parameter_value(classroom.parameters, path)
+        assert options["value"] == sliders.parameter_value(classroom.parameters, path)
         if info.choices:
             assert options["type"] == "Select"
             assert options["values"] == list(info.choices)
@@ -99,9 +98,9 @@ def test_every_slider_is_labelled_in_both_languages():
 
 def test_an_unlabelled_lever_falls_back_to_its_meaning():
     info = lookup("game.synergy")
-    assert dashboard.parameter_label(info, "en") == f"{info.meaning} σ"
+    assert sliders.parameter_label(info, "en") == f"{info.meaning} σ"
     info = lookup("engineering.fte_cost")
-    assert dashboard.parameter_label(info, "fr", long=True) == f"{info.meaning} (€/FTE-yr) ω_H"
+    assert sliders.parameter_label(info, "fr", long=True) == f"{info.meaning} (€/FTE-yr) ω_H"
 
 
 def test_settings_lose_the_browsers_binary_noise():
@@ -159,7 +158,7 @@ def _lines(fig):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_map_draws_every_territory_and_every_link_once(classroom, lang):
     model = DashboardModel(classroom)
-    fig = dashboard.map_figure(model, lang)
+    fig = figures.map_figure(model, lang)
     assert _scatter_points(fig) == len(model.population)
     (links,) = _lines(fig)
     assert len(links.get_segments()) == len(model.network.src) // 2
@@ -178,10 +177,10 @@ def with_structures(classroom):
 
 
 def test_structure_links_are_the_analysis_maps_links(with_structures):
-    from cohesim.analysis.maps import structure_links
+    from cohesim.analysis.plots.maps import structure_links
 
     model = with_structures
-    source, target, kind = dashboard.structure_links(model)
+    source, target, kind = figures.structure_links(model)
     expected = structure_links(model.inventory_frame(), model.memberships_frame())
     assert len(expected) > 3, "no structure to draw: pick other settings"
     assert sorted(zip(source, target, (STRUCTURE_KINDS[k] for k in kind), strict=True)) == sorted(
@@ -191,10 +190,10 @@ def test_structure_links_are_the_analysis_maps_links(with_structures):
 
 def test_map_draws_structures_over_the_links_coloured_by_kind(with_structures):
     model = with_structures
-    fig = dashboard.map_figure(model, "en")
+    fig = figures.map_figure(model, "en")
     links, *structures = _lines(fig)
     assert len(links.get_segments()) == len(model.network.src) // 2
-    _, _, kind = dashboard.structure_links(model)
+    _, _, kind = figures.structure_links(model)
     drawn = {c.get_label(): c for c in structures}
     assert set(drawn) == {STRUCTURE_KINDS[k] for k in kind}
     for name, collection in drawn.items():
@@ -202,7 +201,7 @@ def test_map_draws_structures_over_the_links_coloured_by_kind(with_structures):
             kind == STRUCTURE_KINDS.index(name)
         )
         np.testing.assert_allclose(
-            collection.get_colors()[0], to_rgba(dashboard.STRUCTURE_COLOURS[name])
+            collection.get_colors()[0], to_rgba(figures.STRUCTURE_COLOURS[name])
         )
     # the widest kinds first, so narrower ones stay visible on top of them
     widths = [c.get_linewidths()[0] for c in structures]
@@ -211,13 +210,13 @@ def test_map_draws_structures_over_the_links_coloured_by_kind(with_structures):
     for text, line in zip(legend.get_texts(), legend.get_lines(), strict=True):
         for k in STRUCTURE_KINDS:
             if text.get_text() == TEXT["en"][f"kind_{k}"]:
-                assert to_rgba(line.get_color()) == to_rgba(dashboard.STRUCTURE_COLOURS[k])
+                assert to_rgba(line.get_color()) == to_rgba(figures.STRUCTURE_COLOURS[k])
 
 
 def test_kinds_have_their_own_colours_apart_from_the_strategies():
-    colours = [dashboard.STRUCTURE_COLOURS[k] for k in STRUCTURE_KINDS]
+    colours = [figures.STRUCTURE_COLOURS[k] for k in STRUCTURE_KINDS]
     assert len(set(colours)) == len(STRUCTURE_KINDS)
-    assert not {dashboard.COOPERATE_COLOUR, dashboard.COMPETE_COLOUR} & set(colours)
+    assert not {figures.COOPERATE_COLOUR, figures.COMPETE_COLOUR} & set(colours)
 
 
 def test_plots_draw_every_recorded_year(classroom):
@@ -225,13 +224,13 @@ def test_plots_draw_every_recorded_year(classroom):
     model.run(3)
     frame, run = model.metrics_frame(), model.parameters.run
     for draw in (
-        dashboard.cooperation_figure,
-        dashboard.cohesion_figure,
-        dashboard.money_figure,
-        dashboard.structures_figure,
+        figures.cooperation_figure,
+        figures.cohesion_figure,
+        figures.money_figure,
+        figures.structures_figure,
     ):
         fig = draw(frame, run, "en")
-        if draw is dashboard.structures_figure:
+        if draw is figures.structures_figure:
             xdata = fig.axes[0].collections[0].get_paths()[0].vertices[:, 0]
             assert set(xdata) == set(frame["year"])
         else:
@@ -243,13 +242,13 @@ def test_plots_draw_every_recorded_year(classroom):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_structures_plot_stacks_the_active_structures_by_kind(with_structures, lang):
     frame, run = with_structures.metrics_frame(), with_structures.parameters.run
-    fig = dashboard.structures_figure(frame, run, lang)
+    fig = figures.structures_figure(frame, run, lang)
     ax = fig.axes[0]
     layers = ax.collections
     assert len(layers) == len(STRUCTURE_KINDS)
     for layer, k in zip(layers, STRUCTURE_KINDS, strict=True):
         np.testing.assert_allclose(
-            layer.get_facecolor()[0][:3], to_rgba(dashboard.STRUCTURE_COLOURS[k])[:3]
+            layer.get_facecolor()[0][:3], to_rgba(figures.STRUCTURE_COLOURS[k])[:3]
         )
     # the top of the stack is the number of active structures, year by year
     top = layers[-1].get_paths()[0].vertices
@@ -265,7 +264,7 @@ def test_structures_plot_stacks_the_active_structures_by_kind(with_structures, l
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_inventory_table_has_one_row_per_structure_newest_first(with_structures, lang):
     inventory = with_structures.inventory_frame()
-    table = dashboard.inventory_table(inventory, lang)
+    table = tables.inventory_table(inventory, lang)
     t = TEXT[lang]
     assert len(table) == len(inventory) > 0
     assert list(table.columns) == [
@@ -299,7 +298,7 @@ def test_inventory_table_translates_and_shortens():
             "funding_received": [12_345.6, 0.0, 1e6],
         }
     )
-    table = dashboard.inventory_table(inventory, "fr")
+    table = tables.inventory_table(inventory, "fr")
     assert table.to_dict("records") == [
         {
             "type": "pôle métropolitain",
@@ -349,8 +348,8 @@ def test_the_dashboard_runs_a_france_scenario(scenarios_dir):
     region = load_scenario(scenarios_dir / "auvergne_rhone_alpes.toml")
     territories = scenario_territories(region.parameters)
     # the server reads the territories and hands them to every model it builds
-    assert dashboard.model_params(region)["territories"] is None
-    assert dashboard.model_params(region, territories=territories)["territories"] is territories
+    assert sliders.model_params(region)["territories"] is None
+    assert sliders.model_params(region, territories=territories)["territories"] is territories
     model = DashboardModel(region, territories=territories)
     assert model.problem is None
     assert len(model.population) > 100
@@ -360,7 +359,7 @@ def test_the_dashboard_runs_a_france_scenario(scenarios_dir):
 
 def test_territory_table_lists_every_territory_in_the_chosen_language(classroom):
     model = DashboardModel(classroom)
-    table = dashboard.territory_table(model, "fr")
+    table = tables.territory_table(model, "fr")
     assert len(table) == len(model.population)
     assert table[TEXT["fr"]["population"]].is_monotonic_decreasing
     assert set(table[TEXT["fr"]["strategy"]]) <= {TEXT["fr"]["cooperate"], TEXT["fr"]["compete"]}
@@ -397,7 +396,7 @@ def test_dashboard_refuses_to_start_without_its_assets(tmp_path, scenarios_dir):
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path), "COLUMNS": "300"}
     done = _cohesim("dashboard", str(scenarios_dir / "classroom.toml"), env=env)
     assert done.returncode == 2
-    assert "python -m cohesim.experiments.dashboard_assets" in done.stderr
+    assert "cohesim docs dashboard-assets" in done.stderr
 
 
 # What docs/classroom.md tells teachers they will see, at year 30 of the classroom scenario.

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cohesim.experiments.dashboard_assets import missing_assets
+from cohesim.experiments.dashboard.assets import missing_assets
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -65,7 +65,7 @@ def server(tmp_path, scenarios_dir):
     _require(_chromium() is not None, "no chromium on this machine (apt-get install chromium)")
     _require(
         not missing_assets(),
-        "dashboard assets not installed (python -m cohesim.experiments.dashboard_assets)",
+        "dashboard assets not installed (cohesim docs dashboard-assets)",
     )
     port = _free_port()
     log = tmp_path / "server.log"

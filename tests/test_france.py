@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cohesim.analysis.maps import territory_map
+from cohesim.analysis.plots.maps import territory_map
 from cohesim.experiments.cli import main
 from cohesim.experiments.france import (
     DATA_FOLDER,
@@ -321,7 +321,7 @@ def test_table_columns_override_derived_endowments(tmp_path, epci):
 
 
 def test_structure_links_draw_each_active_structure_as_a_star():
-    from cohesim.analysis.maps import structure_links
+    from cohesim.analysis.plots.maps import structure_links
 
     inventory = pd.DataFrame({"structure_id": [0, 1], "kind": ["syndicat", "contrat"]})
     memberships = pd.DataFrame(

@@ -30,9 +30,7 @@ def test_kaplan_meier_without_ends_and_with_bad_input():
 
 def test_stylised_facts_page_is_generated(tmp_path):
     root = stylised_facts.ROOT
-    stylised_facts.main(
-        ["--seeds", "1", "--out", str(tmp_path), "--scenarios", str(root / "scenarios")]
-    )
+    stylised_facts.write_page(seeds=1, out=tmp_path, scenarios=root / "scenarios")
     page = (tmp_path / "stylised_facts.md").read_text(encoding="utf-8")
     assert page.count("| yes") + page.count("| **no**") == 6
     assert (tmp_path / "figures" / "stylised_survival.png").is_file()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # files only: no display needed, none expected on a cluster
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 STRATEGY_COLOURS = {"cooperate": "#1b9e77", "compete": "#d95f02"}
@@ -61,7 +60,8 @@ def territory_map(
     fig_w = 10.0
     fig_h = float(np.clip(fig_w * height / width, 5.0, 12.0))
     ends = _link_ends(links, ids) if links is not None and len(links) else None
-    fig, ax = plt.subplots(figsize=(fig_w, fig_h), constrained_layout=True)
+    fig = Figure(figsize=(fig_w, fig_h), layout="constrained")
+    ax = fig.subplots()
 
     handles: list[Line2D] = []
     if ends is not None:
@@ -122,7 +122,6 @@ def territory_map(
     ax.set(xlabel="x (km)", ylabel="y (km)")
     ax.set_title(title or f"{len(territories)} territories")
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 
@@ -139,7 +138,7 @@ def _link_ends(links: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _draw_links(
-    ax: plt.Axes, links: pd.DataFrame, a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray
+    ax: Axes, links: pd.DataFrame, a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray
 ) -> list[Line2D]:
     """Draw links from rows ``a`` to rows ``b`` under the markers; one legend entry per label."""
     segments = np.stack([np.column_stack([x[a], y[a]]), np.column_stack([x[b], y[b]])], axis=1)
@@ -150,7 +149,7 @@ def _draw_links(
     )
     labels = links["label"].astype(str) if "label" in links else pd.Series("links", links.index)
     handles = []
-    palette = plt.get_cmap("tab10")
+    palette = matplotlib.colormaps["tab10"]
     for k, label in enumerate(sorted(labels.unique())):
         rows = (labels == label).to_numpy()
         # skip tab10 blue and orange: they are the strategies' colours

@@ -1,7 +1,9 @@
-"""Serving the teaching dashboard: ``cohesim dashboard`` runs ``solara run`` on this module.
+"""Serving the teaching dashboard: ``cohesim dashboard`` runs ``solara run`` on :mod:`.app`.
 
 The scenario file travels to the server in the environment variable :data:`SCENARIO_ENV`;
-:func:`Page` (what solara renders) loads it when a browser opens the page.
+:func:`cohesim.experiments.dashboard.app.Page` (what solara renders) loads it when a browser
+opens the page. This module imports no UI library: the command line imports it to check the
+scenario and the assets before it hands over to the server.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-import solara
+from cohesim.experiments.scenario import load_scenario
 
-from cohesim.model.dashboard import Dashboard
+from .assets import missing_assets
 
-from .dashboard_assets import missing_assets
-from .runs import scenario_territories
-from .scenario import load_scenario
+APP = "cohesim.experiments.dashboard.app"
+"""The module ``solara run`` serves."""
 
 SCENARIO_ENV = "COHESIM_DASHBOARD_SCENARIO"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -26,22 +27,14 @@ class DashboardError(ValueError):
     """The dashboard cannot start (missing front-end assets)."""
 
 
-@solara.component
-def Page():
-    """The page solara serves: the dashboard of the scenario in ``$COHESIM_DASHBOARD_SCENARIO``."""
-    scenario = solara.use_memo(lambda: load_scenario(os.environ[SCENARIO_ENV]), [])
-    territories = solara.use_memo(lambda: scenario_territories(scenario.parameters), [])
-    Dashboard(scenario, territories)
-
-
 def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line serving :func:`Page` (production mode, no version check)."""
+    """The ``solara run`` command line serving :data:`APP` (production mode, no version check)."""
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        __name__,
+        APP,
         "--host",
         host,
         "--port",
@@ -76,7 +69,7 @@ def serve(scenario_path: Path, *, host: str, port: int) -> None:
     if missing:
         raise DashboardError(
             f"the dashboard's front-end files are not installed ({', '.join(missing)}): "
-            "run `python -m cohesim.experiments.dashboard_assets` once (needs npm); "
+            "run `cohesim docs dashboard-assets` once (needs npm); "
             "see docs/dashboard.md"
         )
     command = server_command(host, port)

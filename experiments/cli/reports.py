@@ -1,32 +1,23 @@
 """``cohesim compare`` and ``cohesim report``: paired scenario comparisons and reports.
 
-Thin commands over :mod:`cohesim.analysis`; kept apart from ``cli.py``, which only registers
-them. Both write their output folder atomically: it appears complete or not at all.
+Thin commands over :mod:`cohesim.analysis`. Both write their output folder atomically: it
+appears complete or not at all.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .results import ResultsError, atomic_folder, check_output_folder, write_run
-from .scenario import ScenarioError, load_scenario
+from ..results import ResultsError, atomic_folder, check_output_folder, write_run
+from ..scenario import ScenarioError, load_scenario
+from .errors import bad_input, err
+from .progress import progress_bar
 
-BAD_INPUT = 2
-err = Console(stderr=True)
 LANG = click.Choice(["en", "fr"])
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    sys.exit(BAD_INPUT)
 
 
 def _folder_name(index: int, name: str) -> str:
@@ -75,47 +66,34 @@ def compare(
     from cohesim.analysis.comparison import comparison_manifest, run_comparison, unique_names
     from cohesim.analysis.report import comparison_report
 
-    try:
+    with bad_input(ScenarioError, ResultsError):
         loaded = [load_scenario(path) for path in scenarios]
         names = unique_names(loaded)
         if out is None:
             out = Path("results") / "comparisons" / "-vs-".join(dict.fromkeys(names))
         check_output_folder(out, overwrite)
-    except (ScenarioError, ResultsError) as error:
-        _fail(str(error))
     folders = [f"runs/{_folder_name(i, n)}" for i, n in enumerate(names)]
     total = len(loaded) * replicates
-    try:
-        with (
-            atomic_folder(out, overwrite) as staging,
-            Progress(
-                TextColumn("[bold]compare[/]"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("runs"),
-                TimeElapsedColumn(),
-                console=err,
-                disable=not err.is_terminal,
-                transient=True,
-            ) as bar,
-        ):
-            task = bar.add_task("runs", total=total)
+    with (
+        bad_input(ResultsError, OSError, prefix="cannot write the comparison: "),
+        atomic_folder(out, overwrite) as staging,
+        progress_bar("compare", "runs", disable=not err.is_terminal) as bar,
+    ):
+        task = bar.add_task("runs", total=total)
 
-            def keep(name: str, replicate: int, result: object) -> None:
-                folder = staging / folders[names.index(name)] / f"replicate-{replicate:03d}"
-                write_run(result, folder)
-                bar.advance(task)
+        def keep(name: str, replicate: int, result: object) -> None:
+            folder = staging / folders[names.index(name)] / f"replicate-{replicate:03d}"
+            write_run(result, folder)
+            bar.advance(task)
 
-            comparison = run_comparison(
-                loaded, replicates=replicates, steps=steps, seed=seed, keep=keep
-            )
-            report = comparison_report(comparison, lang, window)
-            report.write(staging)
-            report.tables["comparison"].to_csv(staging / "comparison.csv", index=False)
-            text = json.dumps(comparison_manifest(comparison, window, folders), indent=2)
-            (staging / "manifest.json").write_text(text + "\n", encoding="utf-8")
-    except (ResultsError, OSError) as error:
-        _fail(f"cannot write the comparison: {error}")
+        comparison = run_comparison(
+            loaded, replicates=replicates, steps=steps, seed=seed, keep=keep
+        )
+        report = comparison_report(comparison, lang, window)
+        report.write(staging)
+        report.tables["comparison"].to_csv(staging / "comparison.csv", index=False)
+        text = json.dumps(comparison_manifest(comparison, window, folders), indent=2)
+        (staging / "manifest.json").write_text(text + "\n", encoding="utf-8")
     click.echo(f"{total} runs compared → {out / 'report.html'}")
 
 
@@ -168,7 +146,7 @@ def report(
     from cohesim.analysis.report import SWEEP_METRICS, comparison_report, sweep_report
 
     out = out if out is not None else folder / "report"
-    try:
+    with bad_input(ResultsError, ValueError, OSError):
         if not folder.is_dir():
             raise ResultsError(f"{folder}: no such folder")
         manifest_path = folder / "manifest.json"
@@ -190,6 +168,4 @@ def report(
             made.write(staging)
             if kind == "comparison":
                 made.tables["comparison"].to_csv(staging / "comparison.csv", index=False)
-    except (ResultsError, ValueError, OSError) as error:
-        _fail(str(error))
     click.echo(f"report → {out / 'report.html'}")

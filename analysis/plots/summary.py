@@ -1,14 +1,11 @@
-"""Figures drawn from result tables (never from a live model)."""
+"""Figures of one run, drawn from its result tables (never from a live model)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no display needed, none expected on a cluster
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 STRUCTURE_KINDS = ("entente", "contrat", "syndicat", "pole")
 
@@ -19,7 +16,8 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
     if "gini" not in timeseries:  # a validation reduction: cooperation is all there is
         return cooperation_figure(timeseries, path, title)
     x = timeseries["year"] if "year" in timeseries else timeseries["step"]
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(14, 7), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True)
     coop, ineq, gap, structures, money, access = axes.flat
 
     coop.plot(x, timeseries["cooperation_rate"], label="territories")
@@ -69,16 +67,15 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
     if title:
         fig.suptitle(title)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
 def cooperation_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") -> Path:
     """The cooperator share per step (generation or Monte Carlo step), saved as PNG."""
     path = Path(path)
-    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
     ax.plot(timeseries["step"], timeseries["cooperation_rate"], lw=1)
     ax.set(xlabel="step", ylabel="share of cooperators", ylim=(0, 1), title=title)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

@@ -1,4 +1,4 @@
-"""Figures of the comparison and sweep reports, drawn from tables (matplotlib, Agg backend).
+"""Figures of the comparison and sweep reports, drawn from tables.
 
 Each function returns a matplotlib Figure; :func:`png_bytes` turns it into PNG bytes that a
 report embeds and also saves beside it.
@@ -9,31 +9,29 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import plt
-from .report_text import group_label, metric_label, word
-from .statistics import mean_ci
+from ..report_text import group_label, metric_label, word
+from ..statistics import mean_ci
 
-COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+COLOURS = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
 def png_bytes(figure: Figure) -> bytes:
-    """The figure as PNG bytes (100 dpi); the figure is closed."""
+    """The figure as PNG bytes (100 dpi)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
-    plt.close(figure)
     return buffer.getvalue()
 
 
 def _grid(panels: int, columns: int = 3, size: tuple[float, float] = (4.6, 3.2)) -> tuple:
     rows = max(1, -(-panels // columns))
     cols = min(columns, max(panels, 1))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(size[0] * cols, size[1] * rows), constrained_layout=True, squeeze=False
-    )
+    fig = Figure(figsize=(size[0] * cols, size[1] * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[panels:]:
         ax.set_visible(False)
     return fig, axes.flat
@@ -89,7 +87,8 @@ def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str)
 def counts_figure(counts: pd.DataFrame, by: str, lang: str) -> Figure:
     """Structures formed per run, one group of bars per scenario, one bar per kind or mix."""
     wide = counts.pivot(index="label", columns=by, values="formed").fillna(0.0)
-    fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
+    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    ax = fig.subplots()
     width = 0.8 / max(len(wide.columns), 1)
     x = np.arange(len(wide))
     for j, group in enumerate(wide.columns):
@@ -102,7 +101,8 @@ def counts_figure(counts: pd.DataFrame, by: str, lang: str) -> Figure:
 
 def survival_figure(curves: pd.DataFrame, lang: str, xlabel: str = "years") -> Figure:
     """Kaplan–Meier step curves, one per label."""
-    fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
+    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    ax = fig.subplots()
     for i, (label, curve) in enumerate(curves.groupby("label", sort=False)):
         n = int(curve["structures"].iloc[0])
         ax.step(
@@ -149,7 +149,8 @@ def main_effects_figure(
 def heatmap_figure(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str) -> Figure:
     """Mean outcome on a grid of two factors' values."""
     table = runs.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
-    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(
         range(len(table.columns)),
@@ -165,7 +166,8 @@ def heatmap_figure(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str) -
 
 def sobol_figure(indices: pd.DataFrame, lang: str) -> Figure:
     """First-order and total Sobol' indices with their 95 % intervals."""
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(indices) + 1.6), constrained_layout=True)
+    fig = Figure(figsize=(7, 0.5 * len(indices) + 1.6), layout="constrained")
+    ax = fig.subplots()
     y = np.arange(len(indices))
     ax.barh(y - 0.2, indices["S1"], 0.4, xerr=indices["S1_conf"], label=word("first_order", lang))
     ax.barh(y + 0.2, indices["ST"], 0.4, xerr=indices["ST_conf"], label=word("total", lang))
@@ -177,7 +179,8 @@ def sobol_figure(indices: pd.DataFrame, lang: str) -> Figure:
 
 def morris_figure(indices: pd.DataFrame, lang: str) -> Figure:
     """Morris μ* against σ, one labelled point per parameter."""
-    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
     ax.errorbar(
         indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"], fmt="o", capsize=3
     )
@@ -195,7 +198,8 @@ def morris_figure(indices: pd.DataFrame, lang: str) -> Figure:
 
 def prim_figure(trajectory: pd.DataFrame, chosen: int, lang: str) -> Figure:
     """PRIM's peeling trajectory: density against coverage, the chosen box marked."""
-    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    fig = Figure(figsize=(6, 4.2), layout="constrained")
+    ax = fig.subplots()
     ax.plot(trajectory["coverage"], trajectory["density"], marker=".", lw=1)
     row = trajectory.iloc[chosen]
     ax.scatter(

@@ -8,7 +8,7 @@ package versions from the installed solara's own templates, so they always match
 The folder is solara's: ``$SOLARA_ASSETS_PROXY_CACHE_DIR`` if set, else ``share/solara/cdn``
 inside the Python environment. Install them once with::
 
-    python -m cohesim.experiments.dashboard_assets
+    cohesim docs dashboard-assets
 
 (npm must be on the PATH and reach its registry; nothing else is downloaded.)
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from importlib.resources import files
@@ -109,20 +108,3 @@ def _unpack(tarball: Path, target: Path) -> None:
     shutil.rmtree(target, ignore_errors=True)
     (staging / "package").rename(target)
     shutil.rmtree(staging)
-
-
-def main() -> int:
-    """Install the missing assets and say where they are; exit 1 if npm fails."""
-    try:
-        installed = install_assets()
-    except AssetsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    for spec in installed:
-        print(f"installed {spec}")
-    print(f"dashboard assets ready in {cache_dir()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

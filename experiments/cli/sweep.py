@@ -1,7 +1,4 @@
-"""``cohesim sweep``: run an experiment file's runs on local cores or a Dask cluster.
-
-Kept apart from ``cli.py`` so that the main command file only registers it.
-"""
+"""``cohesim sweep``: run an experiment file's runs on local cores or a Dask cluster."""
 
 from __future__ import annotations
 
@@ -9,28 +6,15 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from .executors import ExecutorError
-from .experiment_file import ExperimentError, load_experiment
-from .results import ResultsError
-from .sweep import SweepProgress, run_sweep
-from .sweep_store import read_manifest
-
-BAD_INPUT = 2
-RUNS_FAILED = 3
-INTERRUPTED = 130
-
-err = Console(stderr=True)
+from ..executors import ExecutorError
+from ..experiment_file import ExperimentError, load_experiment
+from ..results import ResultsError
+from ..sweep import SweepProgress, run_sweep
+from ..sweep_store import read_manifest
+from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err
+from .progress import progress_bar
 
 
 @click.command()
@@ -63,23 +47,14 @@ def sweep(
     Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
     2 bad input, 130 interrupted.
     """
-    try:
+    with bad_input(ExperimentError):
         loaded = load_experiment(experiment)
-    except ExperimentError as error:
-        _fail(str(error))
     folder = out if out is not None else Path("results") / "sweeps" / loaded.name
-    with Progress(
-        TextColumn(f"[bold]{escape(loaded.name)}[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs, [red]{task.fields[failed]} failed[/], {task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    ) as bar:
+    counted = "runs, [red]{task.fields[failed]} failed[/], {task.fields[rate]}"
+    with (
+        bad_input(ExperimentError, ResultsError, ExecutorError),
+        progress_bar(loaded.name, counted, disable=not err.is_terminal, time_left=True) as bar,
+    ):
         task = bar.add_task("sweep", total=None, failed=0, rate="")
 
         def show(p: SweepProgress) -> None:
@@ -92,9 +67,6 @@ def sweep(
             run_sweep(
                 loaded, folder, workers=workers, scheduler=scheduler, resume=resume, progress=show
             )
-        except (ExperimentError, ResultsError, ExecutorError) as error:
-            bar.stop()
-            _fail(str(error))
         except KeyboardInterrupt:
             bar.stop()
             err.print(f"interrupted: finish it with `--resume --out {escape(str(folder))}`")
@@ -106,8 +78,3 @@ def sweep(
     )
     if counts["error"] or counts["missing"]:
         sys.exit(RUNS_FAILED)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    sys.exit(BAD_INPUT)

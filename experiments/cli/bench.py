@@ -1,0 +1,93 @@
+"""``cohesim bench``: the model's speed against idiomatic Mesa and its bare kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .errors import err, fail, out
+
+
+@click.command()
+@click.option(
+    "--sizes",
+    default="1000,35000,350000",
+    show_default=True,
+    help="Numbers of territories, comma-separated.",
+)
+@click.option("--steps", default=3, show_default=True, type=click.IntRange(1), help="Timed steps.")
+@click.option(
+    "--reference-up-to",
+    default=35_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Largest N for the idiomatic-Mesa reference (it is slow).",
+)
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also measure a scenario's own territories, e.g. scenarios/france_epci.toml.",
+)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
+def bench(
+    sizes: str,
+    steps: int,
+    reference_up_to: int,
+    scenarios: tuple[Path, ...],
+    json_path: Path | None,
+) -> None:
+    """Time the model against idiomatic Mesa and its bare game kernel, one core.
+
+    Each implementation runs in a fresh single-threaded process; ratios are measured in this
+    one run. See docs/performance.md.
+    """
+    import json
+
+    from ..bench import run_isolated, summarise
+
+    try:
+        ns = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        fail(f"--sizes {sizes!r}: expected numbers separated by commas, e.g. 1000,35000")
+    measurements = []
+    jobs = [(n, None) for n in ns] + [(0, str(path)) for path in scenarios]
+    for n, scenario in jobs:
+        for implementation in ("model", "kernel", "reference"):
+            if implementation == "reference" and n > reference_up_to:
+                continue
+            where = scenario or f"N = {n:,}"
+            err.print(f"measuring {implementation} on {where} ...", highlight=False)
+            try:
+                measurements.append(run_isolated(implementation, n, steps, scenario))
+            except RuntimeError as error:
+                fail(str(error), code=1)
+    summary = summarise(measurements)
+    table = Table(title="cohesim bench (one core)")
+    columns = (
+        ("region", "region", ""),
+        ("N", "n", ",d"),
+        ("build (s)", "model_build_s", ".2f"),
+        ("model step (s)", "model_step_s", ".4f"),
+        ("updates/s", "model_updates_per_s", ",.0f"),
+        ("B/territory", "model_bytes_per_territory", ",.0f"),
+        ("kernel step (s)", "kernel_step_s", ".4f"),
+        ("Mesa step (s)", "reference_step_s", ".3f"),
+        ("Mesa / model", "reference_over_model", ".1f"),
+        ("model / kernel", "model_over_kernel", ".1f"),
+    )
+    for label, _, _ in columns:
+        table.add_column(label, justify="right")
+    for row in summary["sizes"]:
+        table.add_row(
+            *("–" if row[key] is None else format(row[key], spec) for _, key, spec in columns)
+        )
+    Console(width=max(out.width, 160)).print(table)  # wide even when piped: nine columns
+    for g in summary["growth"].values():
+        out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
+    if json_path is not None:
+        json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

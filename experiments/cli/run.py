@@ -1,0 +1,157 @@
+"""``cohesim run``: one run of a scenario, written as a results folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from ..results import ResultsError, check_output_folder, write_run
+from ..runs import RunResult, run_scenario
+from ..scenario import ScenarioError, load_scenario, parse_assignment
+from .errors import bad_input
+from .errors import out as stdout
+from .progress import progress_bar
+
+SUMMARY_METRICS = (
+    ("cooperation_rate", "cooperators (share of territories)"),
+    ("cooperation_rate_pop", "cooperators (share of population)"),
+    ("gini", "Gini of welfare"),
+    ("theil", "Theil of welfare"),
+    ("theil_between", "  between kinds"),
+    ("theil_within", "  within kinds"),
+    ("urban_rural_gap", "urban / rural mean welfare"),
+    ("welfare_mean", "mean welfare (€/inh./yr)"),
+    ("structures_active", "cooperation structures active"),
+    ("edge_coverage", "partnerships inside a structure"),
+    ("public_spending_cumulative", "public money spent so far (€)"),
+)
+WHOLE_NUMBERS = ("welfare_mean", "structures_active", "public_spending_cumulative")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--steps", type=click.IntRange(0), help="Years to simulate [default: the scenario's run.steps]."
+)
+@click.option(
+    "--seed", type=click.IntRange(0), help="Seed of the run [default: the scenario's run.seed]."
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a parameter, e.g. --set game.attacker_share=0.8 (repeatable).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder [default: results/NAME-seedS-TIMESTAMP].",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+def run(
+    scenario: Path,
+    steps: int | None,
+    seed: int | None,
+    assignments: tuple[str, ...],
+    out: Path | None,
+    overwrite: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO once and write its results folder.
+
+    The folder holds timeseries.parquet (one row per year), territories.parquet (one row per
+    territory at the end), manifest.json (resolved scenario, seed, versions, git commit) and
+    summary.png and map.png. It appears only once complete.
+    """
+    with bad_input(ScenarioError, ResultsError):
+        overrides = dict(parse_assignment(a) for a in assignments)
+        loaded = load_scenario(scenario, overrides)
+        loaded = loaded.with_parameters(
+            **{k: v for k, v in (("run.steps", steps), ("run.seed", seed)) if v is not None}
+        )
+        p = loaded.parameters
+        if out is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            out = Path("results") / f"{loaded.name}-seed{p.run.seed}-{stamp}"
+        check_output_folder(out, overwrite)
+
+    with progress_bar(loaded.name, "years", disable=quiet) as progress:
+        task = progress.add_task("run", total=p.run.steps)
+        result = run_scenario(loaded, on_step=lambda _: progress.advance(task))
+
+    # matplotlib only when writing
+    from cohesim.analysis.plots import structure_links, summary_figure, territory_map
+
+    def figures(folder: Path) -> None:
+        summary_figure(result.timeseries, folder / "summary.png", title=loaded.name)
+        links = structure_links(result.inventory, result.memberships)
+        territory_map(result.territories, folder / "map.png", title=loaded.name, links=links)
+
+    with bad_input(ResultsError, OSError, prefix="cannot write results: "):
+        write_run(result, out, overwrite=overwrite, figures=figures)
+    if not quiet:
+        _print_summary(result, out)
+
+
+def _print_summary(result: RunResult, folder: Path) -> None:
+    ts = result.timeseries
+    first, last = ts.iloc[0], ts.iloc[-1]
+    table = Table(title=f"{result.scenario.name}: seed {result.seed}, {result.steps} years")
+    table.add_column("metric")
+    table.add_column(f"step {int(first['step'])}", justify="right")
+    table.add_column(f"step {int(last['step'])}", justify="right")
+    access = [
+        (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
+    ]
+    for column, label in (*SUMMARY_METRICS, *access):
+        if column not in ts:  # validation reductions record cooperation only
+            continue
+        digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
+        table.add_row(label, format(first[column], digits), format(last[column], digits))
+    stdout.print(table)
+    mean, sd, window = result.final_window()
+    stdout.print(
+        f"cooperators, mean over the last {window} steps: {mean:.4f} (SD {sd:.4f})",
+        highlight=False,
+    )
+    if result.scenario.parameters.reduced:
+        stdout.print(
+            f"{result.scenario.parameters.geometry.source} reduction: {len(result.territories)} "
+            f"players in {result.wall_seconds:.2f} s → {escape(str(folder))}",
+            highlight=False,
+        )
+        return
+    stdout.print(_inventory_table(result))
+    stdout.print(
+        f"{len(result.territories)} territories in {result.wall_seconds:.2f} s → "
+        f"{escape(str(folder))}",
+        highlight=False,
+    )
+
+
+def _inventory_table(result: RunResult) -> Table:
+    """The recensement by kind: formed, still active, dissolved, mean life, state funding."""
+    inventory = result.inventory
+    table = Table(title="Inventory of cooperation structures (recensement)")
+    for column in ("kind", "formed", "active", "dissolved", "mean life (yr)", "state funding (€)"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    end_year = int(result.timeseries["year"].iloc[-1])
+    for kind in inventory["kind"].cat.categories:
+        rows = inventory[inventory["kind"] == kind]
+        ended = rows["year_dissolved"].notna()
+        life = rows["year_dissolved"].fillna(end_year) - rows["year_formed"]
+        table.add_row(
+            kind,
+            str(len(rows)),
+            str(int((~ended).sum())),
+            str(int(ended.sum())),
+            f"{life.mean():.1f}" if len(rows) else "–",
+            f"{rows['funding_received'].sum():,.0f}",
+        )
+    return table

@@ -1,0 +1,78 @@
+"""The command line's shape: lazy subcommands, one-line help, and the ``cohesim docs`` commands."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cohesim.experiments.cli import COMMANDS, main
+from cohesim.experiments.cli.lazy import load
+from cohesim.experiments.parameter_reference import markdown_reference
+
+HEAVY = ("mesa", "numba", "pandas", "matplotlib", "scipy", "solara")
+
+
+def test_help_imports_no_model_stack():
+    probe = (
+        "import sys\n"
+        "from cohesim.experiments.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    imported = set(done.stdout.split("\n")[-2].split())
+    assert "click" in imported
+    assert not imported & set(HEAVY), f"`cohesim --help` imported {imported & set(HEAVY)}"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_registered_help_is_the_commands_own(name):
+    command = load(COMMANDS[name][0])
+    assert isinstance(command, click.Command)
+    assert command.name == name
+    assert COMMANDS[name][1] == command.get_short_help_str(limit=1000)
+
+
+def test_help_lists_every_command():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = result.output.split("Commands:", 1)[1]
+    for name, (_, help_line) in COMMANDS.items():
+        assert f"{name} " in listed
+        assert help_line in listed
+
+
+def test_docs_parameters_writes_the_reference(tmp_path):
+    out = tmp_path / "parameters.md"
+    result = CliRunner().invoke(main, ["docs", "parameters", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == markdown_reference()
+    printed = CliRunner().invoke(main, ["docs", "parameters", "--out", "-"])
+    same = CliRunner().invoke(main, ["params", "--markdown"])
+    assert printed.output == same.output == markdown_reference()
+
+
+def test_docs_help_lists_the_generators():
+    result = CliRunner().invoke(main, ["docs", "--help"])
+    assert result.exit_code == 0
+    for name in ("parameters", "stylised-facts", "validation", "dashboard-assets"):
+        assert name in result.output
+
+
+def test_dashboard_assets_without_npm_fails_with_code_1(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOLARA_ASSETS_PROXY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm
+    cli = Path(sys.executable).with_name("cohesim")
+    done = subprocess.run(
+        [str(cli), "docs", "dashboard-assets"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "npm is not on the PATH" in done.stderr
