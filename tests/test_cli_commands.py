@@ -76,3 +76,22 @@ def test_dashboard_assets_without_npm_fails_with_code_1(tmp_path, monkeypatch):
     )
     assert done.returncode == 1
     assert "npm is not on the PATH" in done.stderr
+
+
+def test_docs_outcomes_rewrites_the_table_between_its_markers(tmp_path, repo_root):
+    page = tmp_path / "model.md"
+    model_page = (repo_root / "docs" / "model.md").read_text()
+    stale = model_page.replace("| `gini` | index |", "| `gini` | stale |")
+    page.write_text(stale)
+    result = CliRunner().invoke(main, ["docs", "outcomes", "--page", str(page)])
+    assert result.exit_code == 0, result.output
+    assert page.read_text() == model_page
+
+
+def test_docs_outcomes_refuses_a_page_without_markers(tmp_path):
+    page = tmp_path / "model.md"
+    page.write_text("# no table here\n")
+    result = CliRunner().invoke(main, ["docs", "outcomes", "--page", str(page)])
+    assert result.exit_code == 2
+    assert "has no outcome table markers" in result.output
+    assert page.read_text() == "# no table here\n"

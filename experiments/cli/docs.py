@@ -44,6 +44,26 @@ def parameters(out: Path) -> None:
     click.echo(f"wrote {out}")
 
 
+@docs.command()
+@click.option(
+    "--page",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("docs") / "model.md",
+    show_default=True,
+    help="The model reference whose outcome table is rewritten in place.",
+)
+def outcomes(page: Path) -> None:
+    """Rewrite the outcome table of the model reference from model/outcomes.py."""
+    from ..outcome_reference import update_page
+
+    try:
+        text = update_page(page.read_text(encoding="utf-8"))
+    except ValueError as error:
+        fail(f"{page}: {error}")
+    page.write_text(text, encoding="utf-8")
+    click.echo(f"wrote the outcome table of {page}")
+
+
 @docs.command("stylised-facts")
 @click.option(
     "--seeds", type=click.IntRange(1), default=10, show_default=True, help="Seeds per scenario."

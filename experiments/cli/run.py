@@ -9,6 +9,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from cohesim.model.labels import label
+from cohesim.model.outcomes import outcome_label
+
 from ..results import ResultsError, check_output_folder, write_run
 from ..runs import RunResult, run_scenario
 from ..scenario import ScenarioError, load_scenario, parse_assignment
@@ -17,18 +20,19 @@ from .errors import out as stdout
 from .progress import progress_bar
 
 SUMMARY_METRICS = (
-    ("cooperation_rate", "cooperators (share of territories)"),
-    ("cooperation_rate_pop", "cooperators (share of population)"),
-    ("gini", "Gini of welfare"),
-    ("theil", "Theil of welfare"),
-    ("theil_between", "  between kinds"),
-    ("theil_within", "  within kinds"),
-    ("urban_rural_gap", "urban / rural mean welfare"),
-    ("welfare_mean", "mean welfare (€/inh./yr)"),
-    ("structures_active", "cooperation structures active"),
-    ("edge_coverage", "partnerships inside a structure"),
-    ("public_spending_cumulative", "public money spent so far (€)"),
+    "cooperation_rate",
+    "cooperation_rate_pop",
+    "gini",
+    "theil",
+    "theil_between",
+    "theil_within",
+    "urban_rural_gap",
+    "welfare_mean",
+    "structures_active",
+    "edge_coverage",
+    "public_spending_cumulative",
 )
+"""The outcomes the summary shows (named as cohesim.model.outcomes declares them), then access."""
 WHOLE_NUMBERS = ("welfare_mean", "structures_active", "public_spending_cumulative")
 
 
@@ -106,13 +110,12 @@ def _print_summary(result: RunResult, folder: Path) -> None:
     table.add_column("metric")
     table.add_column(f"step {int(first['step'])}", justify="right")
     table.add_column(f"step {int(last['step'])}", justify="right")
-    access = [
-        (c, f"access to {c.removeprefix('access_')}") for c in ts.columns if c.startswith("access_")
-    ]
-    for column, label in (*SUMMARY_METRICS, *access):
+    access = [c for c in ts.columns if c.startswith("access_")]
+    for column in (*SUMMARY_METRICS, *access):
         if column not in ts:  # validation reductions record cooperation only
             continue
         digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
+        label = outcome_label(column, "en")
         table.add_row(label, format(first[column], digits), format(last[column], digits))
     stdout.print(table)
     mean, sd, window = result.final_window()
@@ -147,7 +150,7 @@ def _inventory_table(result: RunResult) -> Table:
         ended = rows["year_dissolved"].notna()
         life = rows["year_dissolved"].fillna(end_year) - rows["year_formed"]
         table.add_row(
-            kind,
+            label(kind, "en"),
             str(len(rows)),
             str(int((~ended).sum())),
             str(int(ended.sum())),
