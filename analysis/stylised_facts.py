@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from cohesim.experiments import build_model, load_scenario
 from cohesim.model.kinds import is_urban
 
+from .plots.palette import Figure
 from .statistics import mean_ci
 from .survival import kaplan_meier, structure_lifetimes, survival_at
 

@@ -19,11 +19,12 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from cohesim.experiments import load_scenario, run_scenario
 from cohesim.model import TerritoryModel
 from cohesim.model.well_mixed import incentive_gain, matrix_gain, rest_points
+
+from .plots.palette import Figure
 
 SCENARIOS = Path("scenarios") / "validation"
 NOWAK_MAY_B = (1.7, 1.75, 1.81, 1.85, 1.9, 1.95, 1.99, 2.01, 2.05)

@@ -22,7 +22,7 @@ from cohesim.experiments.dashboard.sliders import (
     slider_paths,
     slider_step,
 )
-from cohesim.experiments.dashboard.text import PARAMETER_LABELS, TEXT
+from cohesim.experiments.dashboard.text import PARAMETER_LABELS, TEXT, tr
 from cohesim.model.parameters import lookup, parameter_table
 from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
 
@@ -163,9 +163,9 @@ def test_map_draws_every_territory_and_every_link_once(classroom, lang):
     (links,) = _lines(fig)
     assert len(links.get_segments()) == len(model.network.src) // 2
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert TEXT[lang]["cooperate"] in legend and TEXT[lang]["rural"] in legend
+    assert tr("cooperate", lang) in legend and tr("rural", lang) in legend
     # every structure kind has its legend entry, structures or not (colours stay put)
-    assert all(TEXT[lang][f"kind_{k}"] in legend for k in STRUCTURE_KINDS)
+    assert all(tr(f"kind_{k}", lang) in legend for k in STRUCTURE_KINDS)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +209,7 @@ def test_map_draws_structures_over_the_links_coloured_by_kind(with_structures):
     legend = fig.axes[0].get_legend()
     for text, line in zip(legend.get_texts(), legend.get_lines(), strict=True):
         for k in STRUCTURE_KINDS:
-            if text.get_text() == TEXT["en"][f"kind_{k}"]:
+            if text.get_text() == tr(f"kind_{k}", "en"):
                 assert to_rgba(line.get_color()) == to_rgba(figures.STRUCTURE_COLOURS[k])
 
 
@@ -257,7 +257,7 @@ def test_structures_plot_stacks_the_active_structures_by_kind(with_structures, l
     for year, count in tops.items():
         assert count == frame.loc[frame["year"] == year, "structures_active"].item()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted(TEXT[lang][f"kind_{k}"] for k in STRUCTURE_KINDS)
+    assert sorted(legend) == sorted(tr(f"kind_{k}", lang) for k in STRUCTURE_KINDS)
     assert ax.get_title() == TEXT[lang]["structures"]
 
 
@@ -273,10 +273,10 @@ def test_inventory_table_has_one_row_per_structure_newest_first(with_structures,
     assert table[t["formed"]].is_monotonic_decreasing
     active = inventory["year_dissolved"].isna()
     assert (table[t["ended"]] == t["active"]).sum() == active.sum() > 0
-    assert set(table[t["kind"]]) <= {t[f"kind_{k}"] for k in STRUCTURE_KINDS}
+    assert set(table[t["kind"]]) <= {tr(f"kind_{k}", lang) for k in STRUCTURE_KINDS}
     causes = set(table[t["cause"]]) - {""}
     assert causes, "no structure ended"
-    assert causes <= {t[f"cause_{c}"] for c in EXIT_CAUSES}
+    assert causes <= {tr(f"cause_{c}", lang) for c in EXIT_CAUSES}
     assert (table[t["cause"]] == "").sum() == active.sum()
     assert table[t["funding"]].ge(0).all()
 
@@ -330,16 +330,19 @@ def test_inventory_table_translates_and_shortens():
     ]
 
 
-def test_every_exit_cause_kind_and_standard_domain_is_translated():
+def test_every_exit_cause_kind_and_standard_domain_reads_the_shared_words():
+    from cohesim.model import labels
     from cohesim.model.parameters import DOMAIN_DEFAULTS
 
-    for lang in ("fr", "en"):
-        for key in (
-            *(f"kind_{k}" for k in STRUCTURE_KINDS),
-            *(f"cause_{c}" for c in EXIT_CAUSES),
-            *(f"domain_{d}" for d in DOMAIN_DEFAULTS),
-        ):
-            assert TEXT[lang][key], key
+    for prefix, keys, table in (
+        ("kind_", STRUCTURE_KINDS, labels.STRUCTURE_KINDS),
+        ("cause_", EXIT_CAUSES, labels.EXIT_CAUSES),
+        ("domain_", DOMAIN_DEFAULTS, labels.DOMAINS),
+    ):
+        for key in keys:
+            assert key in table
+            for lang in ("fr", "en"):
+                assert tr(prefix + key, lang) == labels.label(key, lang)
 
 
 def test_the_dashboard_runs_a_france_scenario(scenarios_dir):
@@ -362,8 +365,8 @@ def test_territory_table_lists_every_territory_in_the_chosen_language(classroom)
     table = tables.territory_table(model, "fr")
     assert len(table) == len(model.population)
     assert table[TEXT["fr"]["population"]].is_monotonic_decreasing
-    assert set(table[TEXT["fr"]["strategy"]]) <= {TEXT["fr"]["cooperate"], TEXT["fr"]["compete"]}
-    assert table.iloc[0][TEXT["fr"]["kind"]] == TEXT["fr"]["metropole"]
+    assert set(table[TEXT["fr"]["strategy"]]) <= {tr("cooperate", "fr"), tr("compete", "fr")}
+    assert table.iloc[0][TEXT["fr"]["kind"]] == tr("metropole", "fr")
 
 
 def test_asset_versions_come_from_solaras_templates():

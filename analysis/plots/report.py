@@ -9,15 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..report_text import group_label, metric_label, word
 from ..statistics import mean_ci
-
-COLOURS = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+from .palette import SERIES, Figure
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -45,7 +42,7 @@ def envelope_figure(
     for ax, metric in zip(axes, metrics, strict=False):
         for i, (name, runs) in enumerate(series.items()):
             frame = pd.concat([ts.set_index("year")[metric] for ts in runs], axis=1)
-            colour = COLOURS[i % len(COLOURS)]
+            colour = SERIES[i % len(SERIES)]
             ax.fill_between(
                 frame.index, frame.min(axis=1), frame.max(axis=1), color=colour, alpha=0.2
             )
@@ -68,7 +65,7 @@ def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str)
         for _, row in wide.iterrows():
             ax.plot(x, row.to_numpy(), color="grey", lw=0.6, alpha=0.6)
         for i, name in enumerate(names):
-            ax.scatter(np.full(len(wide), i), wide[name], color=COLOURS[i % len(COLOURS)], s=14)
+            ax.scatter(np.full(len(wide), i), wide[name], color=SERIES[i % len(SERIES)], s=14)
             m, lo, hi = mean_ci(wide[name])
             ax.errorbar(
                 i + 0.15,
@@ -109,7 +106,7 @@ def survival_figure(curves: pd.DataFrame, lang: str, xlabel: str = "years") -> F
             curve["time"],
             curve["survival"],
             where="post",
-            color=COLOURS[i % len(COLOURS)],
+            color=SERIES[i % len(SERIES)],
             label=f"{label} (n = {n})",
         )
     ax.set(xlabel=word(xlabel, lang), ylabel=word("share_alive", lang), ylim=(0, 1.02))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
+
+from .palette import BLUISH_GREEN, REDDISH_PURPLE, Figure
 
 STRUCTURE_KINDS = ("entente", "contrat", "syndicat", "pole")
 
@@ -38,7 +39,7 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
     ineq.set(title="Inequality of welfare (population-weighted)", ylim=(0, None))
     ineq.legend(frameon=False)
 
-    gap.plot(x, timeseries["urban_rural_gap"], color="tab:purple")
+    gap.plot(x, timeseries["urban_rural_gap"], color=REDDISH_PURPLE)
     gap.axhline(1.0, color="grey", lw=0.8, ls=":")
     gap.set(title="Urban–rural gap", ylabel="mean welfare urban / rural")
 
@@ -51,7 +52,7 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
     structures.set(title="Cooperation structures active", ylabel="count")
 
     if "public_spending" in timeseries:
-        money.bar(x, timeseries["public_spending"] / 1e6, color="tab:green", width=0.8)
+        money.bar(x, timeseries["public_spending"] / 1e6, color=BLUISH_GREEN, width=0.8)
     money.set(title="Public money spent", ylabel="M€ per year")
 
     for column in (c for c in timeseries.columns if c.startswith("access_")):

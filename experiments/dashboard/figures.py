@@ -5,53 +5,26 @@ Figures are rendered to PNG images on the server (no pyplot, no backend selected
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
-from cohesim.model.kinds import KINDS
+from cohesim.analysis.plots.maps import draw_territories
+from cohesim.analysis.plots.palette import (
+    BLUE,
+    BLUISH_GREEN,
+    REDDISH_PURPLE,
+    SKY_BLUE,
+    STRATEGY_COLOURS,
+    STRUCTURE_COLOURS,
+    Figure,
+)
 from cohesim.model.parameters import Run
 from cohesim.model.registry import STRUCTURE_KINDS
 from cohesim.model.territory_model import TerritoryModel
 
 from .text import percent, tr
 
-COOPERATE_COLOUR, COMPETE_COLOUR = "#0072B2", "#E69F00"  # Okabe–Ito: readable by colour-blind
-COOPERATE_COLOUR, COMPETE_COLOUR = "#0072B2", "#E69F00"  # Okabe–Ito: readable by colour-blind
-KIND_MARKERS = {"metropole": "*", "urban": "s", "periurban": "^", "rural": "o"}
-LINK_COLOUR = "#9a9a9a"
-STRUCTURE_COLOURS = {
-    "entente": "#009E73",
-    "contrat": "#CC79A7",
-    "syndicat": "#D55E00",
-    "pole": "#222222",
-}
-"""One colour per structure kind, on the map and the structures plot (Okabe–Ito, without the
-strategies' blue and orange)."""
-STRUCTURE_WIDTHS = {"pole": 7.0, "syndicat": 5.0, "contrat": 3.2, "entente": 1.3}
-"""Line widths (points, for 100 territories or fewer) of each kind's links on the map, drawn widest
-first: two structures joining the same territories show as a thin line inside a wider one."""
-
-
-def marker_sizes(population: np.ndarray) -> np.ndarray:
-    """Marker areas (points²) growing with √population, smaller when territories are many."""
-    n = len(population)
-    largest = 260 * min(1.0, math.sqrt(100 / max(n, 1)))
-    return 6 + largest * np.sqrt(population / population.max())
-
-
-def link_segments(model: TerritoryModel) -> np.ndarray:
-    """Line segments, one per undirected network link: shape (links, 2, 2), the ends' (x, y)."""
-    net = model.network
-    keep = net.src < net.dst  # each link is stored once per direction
-    src, dst = net.src[keep], net.dst[keep]
-    start = np.column_stack([model.x[src], model.y[src]])
-    end = np.column_stack([model.x[dst], model.y[dst]])
-    return np.stack([start, end], axis=1)
+COOPERATE_COLOUR, COMPETE_COLOUR = STRATEGY_COLOURS["cooperate"], STRATEGY_COLOURS["compete"]
 
 
 def structure_links(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,54 +50,26 @@ def structure_links(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.n
 def map_figure(model: TerritoryModel, lang: str) -> Figure:
     """Territories at their positions, sized by population, coloured by strategy, shaped by kind.
 
-    Network links are thin grey lines; each active structure is drawn over them as links from its
-    earliest member to the others, coloured (and wide) by structure kind. The legend names every
-    kind, so that its colours stay put while structures come and go.
+    Drawn by the same code as a run's ``map.png`` (:func:`cohesim.analysis.plots.maps.
+    draw_territories`): network links thin and grey, each active structure as links from its
+    earliest member to the others, coloured (and wide) by structure kind.
     """
     fig = Figure(figsize=(6.4, 4.3), layout="constrained")
     ax = fig.subplots()
-    ax.add_collection(
-        LineCollection(link_segments(model), colors=LINK_COLOUR, linewidths=0.5, alpha=0.6)
-    )
+    net = model.network
+    keep = net.src < net.dst  # each link is stored once per direction
     source, target, structure_kind = structure_links(model)
-    thinner = max(0.5, min(1.0, math.sqrt(100 / len(model.population))))
-    for kind in sorted(STRUCTURE_KINDS, key=STRUCTURE_WIDTHS.get, reverse=True):
-        mine = structure_kind == STRUCTURE_KINDS.index(kind)
-        if mine.any():
-            a, b = source[mine], target[mine]
-            segments = np.stack(
-                [
-                    np.column_stack([model.x[a], model.y[a]]),
-                    np.column_stack([model.x[b], model.y[b]]),
-                ],
-                axis=1,
-            )
-            ax.add_collection(
-                LineCollection(
-                    segments,
-                    colors=STRUCTURE_COLOURS[kind],
-                    linewidths=STRUCTURE_WIDTHS[kind] * thinner,
-                    capstyle="round",
-                    label=kind,
-                )
-            )
-    sizes = marker_sizes(model.population)
-    colours = np.where(model.cooperate, COOPERATE_COLOUR, COMPETE_COLOUR)
-    for code, kind in enumerate(KINDS):
-        mine = model.kind == code
-        if mine.any():
-            ax.scatter(
-                model.x[mine],
-                model.y[mine],
-                s=sizes[mine] * (2.2 if kind == "metropole" else 1.0),
-                c=colours[mine],
-                marker=KIND_MARKERS[kind],
-                edgecolors="white",
-                linewidths=0.5,
-                zorder=3,
-            )
-    ax.set_aspect("equal")
-    ax.autoscale_view()
+    handles = draw_territories(
+        ax,
+        model.x,
+        model.y,
+        model.population,
+        model.kind,
+        model.cooperate,
+        lang=lang,
+        network=(net.src[keep], net.dst[keep]),
+        links=(source, target, np.asarray(STRUCTURE_KINDS)[structure_kind]),
+    )
     ax.set_xlabel(tr("km", lang))
     ax.set_ylabel(tr("km", lang))
     year = model.steps - model.parameters.run.burn_in
@@ -132,27 +77,6 @@ def map_figure(model: TerritoryModel, lang: str) -> Figure:
         f"{tr('year', lang)} {year} · {tr('cooperation', lang)} "
         f"{percent(model.cooperation_rate, lang)}"
     )
-    handles = [
-        Line2D(
-            [], [], ls="", marker="o", ms=8, color=COOPERATE_COLOUR, label=tr("cooperate", lang)
-        ),
-        Line2D([], [], ls="", marker="o", ms=8, color=COMPETE_COLOUR, label=tr("compete", lang)),
-        *(
-            Line2D([], [], ls="", marker=KIND_MARKERS[k], ms=7, color="#555555", label=tr(k, lang))
-            for k in KINDS
-        ),
-        Line2D([], [], color=LINK_COLOUR, label=tr("link", lang)),
-    ]
-    handles += [
-        Line2D(
-            [],
-            [],
-            color=STRUCTURE_COLOURS[k],
-            lw=min(STRUCTURE_WIDTHS[k], 4.0),
-            label=tr(f"kind_{k}", lang),
-        )
-        for k in STRUCTURE_KINDS
-    ]
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -213,13 +137,13 @@ def cohesion_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
     """Gini of welfare (left axis) and the urban–rural welfare gap (right axis)."""
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
-    ax.plot(frame["year"], frame["gini"], color="#CC79A7", marker=".", label=tr("gini", lang))
+    ax.plot(frame["year"], frame["gini"], color=REDDISH_PURPLE, marker=".", label=tr("gini", lang))
     ax.set_ylabel("Gini")
     right = ax.twinx()
     right.plot(
         frame["year"],
         frame["urban_rural_gap"],
-        color="#009E73",
+        color=BLUISH_GREEN,
         marker=".",
         label=tr("gap", lang),
     )
@@ -235,8 +159,8 @@ def money_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
     """Public money spent each year on matching cooperators' contributions, in M€."""
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
-    ax.fill_between(frame["year"], frame["public_spending"] / 1e6, color="#56B4E9", alpha=0.5)
-    ax.plot(frame["year"], frame["public_spending"] / 1e6, color="#0072B2", marker=".")
+    ax.fill_between(frame["year"], frame["public_spending"] / 1e6, color=SKY_BLUE, alpha=0.5)
+    ax.plot(frame["year"], frame["public_spending"] / 1e6, color=BLUE, marker=".")
     ax.set_ylim(bottom=0)
     ax.set_ylabel(tr("per_year", lang))
     ax.set_title(tr("money", lang))

@@ -11,7 +11,7 @@ from cohesim.model.parameters import format_number, lookup
 from cohesim.model.territory_model import TerritoryModel
 
 from .sliders import parameter_label, parameter_value, slider_paths
-from .text import TEXT, tr
+from .text import tr
 
 if TYPE_CHECKING:
     from .model import DashboardModel
@@ -52,8 +52,7 @@ def inventory_table(inventory: pd.DataFrame, lang: str) -> pd.DataFrame:
             tr("kind", lang): [tr(f"kind_{k}", lang) for k in newest["kind"].astype(str)],
             tr("members", lang): [_names(m) for m in newest["member_names"]],
             tr("domains", lang): [
-                ", ".join(TEXT[lang].get(f"domain_{d}", d) for d in domains)
-                for domains in newest["domains"]
+                ", ".join(tr(f"domain_{d}", lang) for d in domains) for domains in newest["domains"]
             ],
             tr("formed", lang): newest["year_formed"].to_numpy(),
             tr("ended", lang): [tr("active", lang) if pd.isna(y) else str(y) for y in ended],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cohesim.model.labels import label
+
 LANGUAGES = ("fr", "en")
 
 # Names of the parameters: short on sliders (a long label squeezes the slider to nothing), longer
@@ -74,12 +76,6 @@ TEXT: dict[str, dict[str, str]] = {
         "step": "Pas",
         "policy_start": "début de la politique",
         "map": "Carte des territoires",
-        "cooperate": "coopère",
-        "compete": "rivalise",
-        "metropole": "métropole",
-        "urban": "ville",
-        "periurban": "périurbain",
-        "rural": "rural",
         "link": "interdépendance",
         "size": "taille : population",
         "km": "km",
@@ -102,10 +98,6 @@ TEXT: dict[str, dict[str, str]] = {
         "settings": "Réglages (les leviers agissent à partir de l'année 0)",
         "structures": "Structures de coopération actives",
         "count": "nombre",
-        "kind_entente": "entente / association",
-        "kind_contrat": "contrat de réciprocité",
-        "kind_syndicat": "syndicat mixte",
-        "kind_pole": "pôle métropolitain",
         "inventory": "Inventaire des structures",
         "inventory_note": "{formed} formées, {active} actives ; les plus récentes d'abord",
         "members": "membres",
@@ -115,16 +107,6 @@ TEXT: dict[str, dict[str, str]] = {
         "active": "active",
         "cause": "cause de la fin",
         "funding": "aides reçues (€)",
-        "cause_competing": "un membre rivalise",
-        "cause_engineering": "manque d'ingénierie",
-        "cause_negative_benefit": "bénéfice négatif",
-        "cause_grant_ended": "fin des aides",
-        "cause_lost_urban_member": "plus de membre urbain",
-        "cause_dissolved": "dissolution",
-        "domain_health": "santé",
-        "domain_jobs": "emploi",
-        "domain_mobility": "mobilité",
-        "domain_food": "alimentation",
     },
     "en": {
         "title": "cohesim: territories cooperating or competing",
@@ -133,12 +115,6 @@ TEXT: dict[str, dict[str, str]] = {
         "step": "Step",
         "policy_start": "policy starts",
         "map": "Map of territories",
-        "cooperate": "cooperates",
-        "compete": "competes",
-        "metropole": "métropole",
-        "urban": "town",
-        "periurban": "periurban",
-        "rural": "rural",
         "link": "interdependence",
         "size": "size: population",
         "km": "km",
@@ -161,10 +137,6 @@ TEXT: dict[str, dict[str, str]] = {
         "settings": "Settings (levers act from year 0)",
         "structures": "Active cooperation structures",
         "count": "number",
-        "kind_entente": "entente / association",
-        "kind_contrat": "reciprocity contract",
-        "kind_syndicat": "joint syndicate",
-        "kind_pole": "metropolitan pole",
         "inventory": "Inventory of structures",
         "inventory_note": "{formed} formed, {active} active; newest first",
         "members": "members",
@@ -174,23 +146,23 @@ TEXT: dict[str, dict[str, str]] = {
         "active": "active",
         "cause": "why it ended",
         "funding": "funding received (€)",
-        "cause_competing": "a member competes",
-        "cause_engineering": "lack of engineering",
-        "cause_negative_benefit": "negative net benefit",
-        "cause_grant_ended": "grants ended",
-        "cause_lost_urban_member": "no urban member left",
-        "cause_dissolved": "dissolved",
-        "domain_health": "health",
-        "domain_jobs": "jobs",
-        "domain_mobility": "mobility",
-        "domain_food": "food",
     },
 }
 
 
+CATEGORY_PREFIXES = ("kind_", "cause_", "domain_")
+"""Keys ``kind_<structure kind>``, ``cause_<exit cause>`` and ``domain_<domain>`` name the words
+of :mod:`cohesim.model.labels`, as do the territory kinds and the two strategies."""
+
+
 def tr(key: str, lang: str) -> str:
-    """The label ``key`` in ``lang``."""
-    return TEXT[lang][key]
+    """The label ``key`` in ``lang``: the dashboard's own words, or a category's shared word."""
+    if key in TEXT[lang]:
+        return TEXT[lang][key]
+    for prefix in CATEGORY_PREFIXES:
+        if key.startswith(prefix):
+            return label(key.removeprefix(prefix), lang)
+    return label(key, lang)
 
 
 def percent(share: float, lang: str) -> str:
