@@ -14,7 +14,7 @@ from cohesim.experiments.designs import design_points
 from cohesim.experiments.sweep import SweepPlan
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((REPO_ROOT / "experiments").glob("*.toml"))
+SHIPPED = sorted((REPO_ROOT / "scenarios" / "experiments").glob("*.toml"))
 HEAD = 'scenario = "../scenarios/classroom.toml"\nseed = 3\nsteps = 2\n'
 
 
