@@ -49,6 +49,7 @@ def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
     np.testing.assert_allclose(collected, real.metrics_frame()["cooperation_rate"].iloc[1:])
 
 
+@pytest.mark.slow  # six measuring subprocesses: about 20 s
 def test_bench_command_measures_the_three_implementations(tmp_path):
     import json
 
