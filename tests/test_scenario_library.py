@@ -1,5 +1,6 @@
 """The shipped scenario library: every file validates and runs, and does what it says."""
 
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cohesim.experiments import ScenarioError, load_scenario, run_scenario
+from cohesim.model.parameters import parameter_table
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml"))
@@ -111,3 +113,32 @@ def test_a_change_out_of_range_is_refused(tmp_path):
     bad.write_text('[[changes]]\nyear = 5\nset = { "funding.matching_share" = 0.9 }\n')
     with pytest.raises(ScenarioError, match=r"bad\.toml.*funding\.matching_share = 0\.9"):
         load_scenario(bad)
+
+
+SCENARIO_METADATA = {"name", "description"}  # about the file, not parameters of the model
+# Keys where the baseline deliberately departs from the declared default, and why.
+BASELINE_CHOICES = {
+    "run.seed": "the scenarios' own root seed, the one the shipped experiment files use too; "
+    "every scenario that extends the baseline runs from it unless --seed says otherwise",
+}
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat |= _dotted(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def test_baseline_agrees_with_the_declared_defaults():
+    """What the baseline writes out equals the declaration, unless it is a listed choice."""
+    with (SCENARIOS / "baseline.toml").open("rb") as file:
+        written = _dotted(tomllib.load(file))
+    declared = {info.path: info.default for info in parameter_table()}
+    parameters = {key: value for key, value in written.items() if key not in SCENARIO_METADATA}
+    assert parameters.keys() <= declared.keys()
+    differing = {key for key, value in parameters.items() if value != declared[key]}
+    assert differing == BASELINE_CHOICES.keys()
