@@ -10,8 +10,9 @@ import pytest
 from cohesim.experiments import ScenarioError, load_scenario, run_scenario
 from cohesim.model.parameters import parameter_table
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml"))
+from helpers import SCENARIOS, SHIPPED_SCENARIOS
+
+LIBRARY = SHIPPED_SCENARIOS
 COMMUNE_LEVEL_FRANCE = SCENARIOS / "france_communes.toml"  # ~35,000 communes: slow to set up
 POLICY_YEARS = 12
 
