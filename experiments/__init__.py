@@ -8,7 +8,7 @@ The Python API for notebooks::
     result.timeseries  # pandas DataFrame, one row per year
 
     from cohesim.experiments import load_runs, run_sweep
-    folder = run_sweep("experiments/engineering_vs_funding.toml", workers=2)
+    folder = run_sweep("scenarios/experiments/engineering_vs_funding.toml", workers=2)
     runs = load_runs(folder)  # one row per run
 """
 

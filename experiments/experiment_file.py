@@ -3,7 +3,7 @@
 An experiment file is TOML, read relative to its own folder::
 
     name = "engineering_vs_funding"
-    scenario = "../scenarios/baseline.toml"   # or scenarios = [..., ...]: a categorical factor
+    scenario = "../baseline.toml"             # or scenarios = [..., ...]: a categorical factor
     design = "grid"                           # grid, lhs, sobol or morris
     replicates = 5
     seed = 20260101

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from helpers import REPO_ROOT
 
 
 @pytest.fixture(scope="session")

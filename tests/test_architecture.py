@@ -22,3 +22,21 @@ def test_the_model_imports_no_ui_library():
     assert "cohesim.model.territory_model" in imported
     ui = [m for m in imported if any(m == u or m.startswith(u + ".") for u in UI)]
     assert not ui, f"cohesim.model imports {ui}"
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    # setuptools installs only the packages pyproject.toml names: a folder missing there would be
+    # left out of the wheel and of the strict editable install
+    import tomllib
+
+    from helpers import REPO_ROOT
+
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    roots = {folder: name for name, folder in config["package-dir"].items()}
+    found = set()
+    for folder, name in roots.items():
+        for init in (REPO_ROOT / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(REPO_ROOT / folder).parts
+            found.add(".".join((name, *parts)))
+    assert found == listed

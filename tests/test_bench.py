@@ -4,21 +4,14 @@ import numpy as np
 import pytest
 
 from cohesim.experiments.mesa_reference import ReferenceModel
-from cohesim.model import Parameters, TerritoryModel
+from cohesim.model import TerritoryModel
 
-NO_STRUCTURES = {"structures": {"enabled": False}}
+from helpers import NO_STRUCTURES, invoke, params
 
 
 @pytest.mark.parametrize("observatory", [0.0, 0.3])
 def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
-    p = Parameters.model_validate(
-        {
-            "geometry": {"n": 150},
-            "run": {"burn_in": 0},
-            "learning": {"observatory": observatory},
-            **NO_STRUCTURES,
-        }
-    )
+    p = params(geometry={"n": 150}, learning={"observatory": observatory}, **NO_STRUCTURES)
     real = TerritoryModel(p, rng=21)
     reference = ReferenceModel(real)
     for _ in range(8):
@@ -49,17 +42,12 @@ def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
     np.testing.assert_allclose(collected, real.metrics_frame()["cooperation_rate"].iloc[1:])
 
 
+@pytest.mark.slow  # six measuring subprocesses: about 20 s
 def test_bench_command_measures_the_three_implementations(tmp_path):
     import json
 
-    from click.testing import CliRunner
-
-    from cohesim.experiments.cli import main
-
     out = tmp_path / "bench.json"
-    done = CliRunner().invoke(
-        main, ["bench", "--sizes", "200,400", "--steps", "1", "--json", str(out)]
-    )
+    done = invoke("bench", "--sizes", "200,400", "--steps", "1", "--json", out)
     assert done.exit_code == 0, done.output
     summary = json.loads(out.read_text())
     assert [row["n"] for row in summary["sizes"]] == [200, 400]
@@ -80,10 +68,6 @@ def test_bench_command_measures_the_three_implementations(tmp_path):
 
 
 def test_bench_refuses_sizes_that_are_not_numbers():
-    from click.testing import CliRunner
-
-    from cohesim.experiments.cli import main
-
-    done = CliRunner().invoke(main, ["bench", "--sizes", "big"])
+    done = invoke("bench", "--sizes", "big")
     assert done.exit_code == 2
     assert "expected numbers" in done.output

@@ -1,27 +1,24 @@
 """Experiment files and designs: validation messages, design sizes and coverage, run seeds."""
 
 import itertools
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from cohesim.experiments import ExperimentError, load_experiment
-from cohesim.experiments.cli import main
 from cohesim.experiments.designs import design_points
 from cohesim.experiments.sweep import SweepPlan
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((REPO_ROOT / "experiments").glob("*.toml"))
+from helpers import SHIPPED_EXPERIMENTS, copy_scenarios, invoke
+
 HEAD = 'scenario = "../scenarios/classroom.toml"\nseed = 3\nsteps = 2\n'
 
 
 @pytest.fixture
 def folder(tmp_path) -> Path:
     """An experiments/ folder beside a copy of the shipped scenarios."""
-    shutil.copytree(REPO_ROOT / "scenarios", tmp_path / "scenarios")
+    copy_scenarios(tmp_path)
     (tmp_path / "experiments").mkdir()
     return tmp_path / "experiments"
 
@@ -38,7 +35,7 @@ def problems(folder: Path, text: str) -> list[str]:
     return caught.value.problems
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHIPPED_EXPERIMENTS, ids=lambda p: p.name)
 def test_shipped_experiments_are_valid(path):
     loaded = load_experiment(path)
     assert loaded.factors and loaded.scenarios
@@ -133,7 +130,7 @@ def test_every_problem_is_reported_at_once(folder):
 
 def test_cli_rejects_a_bad_experiment_with_exit_code_2(folder):
     (folder / "bad.toml").write_text(HEAD + 'design = "sobel"\n')
-    result = CliRunner().invoke(main, ["sweep", str(folder / "bad.toml")])
+    result = invoke("sweep", folder / "bad.toml")
     assert result.exit_code == 2
     assert "design = 'sobel' is not allowed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -142,9 +139,8 @@ def test_cli_rejects_a_bad_experiment_with_exit_code_2(folder):
 def test_scheduler_and_workers_together_are_refused(folder, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (folder / "ok.toml").write_text(HEAD)
-    result = CliRunner().invoke(
-        main,
-        ["sweep", str(folder / "ok.toml"), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+    result = invoke(
+        "sweep", folder / "ok.toml", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"
     )
     assert result.exit_code == 2
     assert "--workers is for the local pool" in result.stderr
@@ -154,10 +150,7 @@ def test_scheduler_and_workers_together_are_refused(folder, tmp_path, monkeypatc
 def test_an_unreachable_scheduler_is_a_clear_error_and_writes_nothing(folder, tmp_path):
     (folder / "ok.toml").write_text(HEAD)
     out = tmp_path / "never"
-    result = CliRunner().invoke(
-        main,
-        ["sweep", str(folder / "ok.toml"), "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)],
-    )
+    result = invoke("sweep", folder / "ok.toml", "--scheduler", "tcp://127.0.0.1:9", "--out", out)
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
     assert not out.exists()

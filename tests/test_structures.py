@@ -3,16 +3,13 @@
 import numpy as np
 import pytest
 
-from cohesim.model import Parameters, TerritoryModel, TerritoryTable, engineering, structures
+from cohesim.model import TerritoryModel, TerritoryTable, engineering, structures
 from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN
 from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS
 
+from helpers import params
+
 KINDS = ("entente", "contrat", "syndicat", "pole")
-
-
-def params(**groups):
-    """Parameters with some groups changed; levers in force from the first year (no burn-in)."""
-    return Parameters.model_validate({"run": {"burn_in": 0}, **groups})
 
 
 def pair(rural_population=8_000.0, urban_kind=URBAN):

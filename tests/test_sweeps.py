@@ -7,7 +7,6 @@ about a second of work; chunks are made small where a test needs many of them.
 import contextlib
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,8 +20,8 @@ import pytest
 from cohesim.experiments import load_runs, run_sweep
 from cohesim.experiments.sweep_store import read_manifest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from helpers import BIN, COHESIM, copy_scenarios, write
+
 WAIT = 90.0  # upper bound on any wait for a process or a file (seconds)
 
 EXPERIMENT = """
@@ -44,7 +43,7 @@ FERMI = 'extends = "classroom.toml"\nname = "classroom_fermi"\n[update]\nrule = 
 def project(tmp_path_factory) -> Path:
     """A working folder with the shipped scenarios, a variant, and the small experiment."""
     root = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO_ROOT / "scenarios", root / "scenarios")
+    copy_scenarios(root)
     (root / "scenarios" / "classroom_fermi.toml").write_text(FERMI)
     (root / "experiments").mkdir()
     (root / "experiments" / "small.toml").write_text(EXPERIMENT)
@@ -64,12 +63,6 @@ def comparable(folder: Path) -> pd.DataFrame:
     runs = load_runs(folder)
     assert runs["run_id"].is_unique
     return runs.drop(columns=["wall_seconds"])
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text)
-    return path
 
 
 def free_port() -> int:
@@ -249,7 +242,7 @@ def test_sigkill_at_random_points_then_resume_equals_an_uninterrupted_sweep(
     assert kills >= 2, "the sweep finished before it could be killed: make it longer"
     assert len(load_runs(out)) < len(reference)
     done = subprocess.run(
-        [BIN / "cohesim", "sweep", experiment, "--out", out, "--resume", "--workers", "2"],
+        [COHESIM, "sweep", experiment, "--out", out, "--resume", "--workers", "2"],
         capture_output=True,
         text=True,
         timeout=WAIT,
@@ -276,12 +269,11 @@ def test_a_partial_chunk_never_counts(project, reference, tmp_path):
 def test_resume_refuses_a_changed_experiment(project, tmp_path):
     out = run_sweep(project / "experiments" / "small.toml", tmp_path / "changed", workers=1)
     changed = write(
-        project / "experiments",
-        "small_changed.toml",
+        project / "experiments" / "small_changed.toml",
         EXPERIMENT.replace("replicates = 3", "replicates = 4"),
     )
     done = subprocess.run(
-        [BIN / "cohesim", "sweep", changed, "--out", out, "--resume"],
+        [COHESIM, "sweep", changed, "--out", out, "--resume"],
         capture_output=True,
         text=True,
         timeout=WAIT,
@@ -306,13 +298,12 @@ def test_an_existing_folder_needs_resume(project, tmp_path):
 def test_a_point_that_raises_is_recorded_and_the_rest_completes(project, tmp_path):
     # Three métropoles among two urban centres: the model's parameters reject that point.
     experiment = write(
-        project / "experiments",
-        "failing.toml",
+        project / "experiments" / "failing.toml",
         'name = "failing"\nscenario = "../scenarios/classroom.toml"\nseed = 1\nsteps = 2\n'
         'replicates = 2\n[parameters]\n"geometry.n_metropoles" = [0, 1, 3]\n',
     )
     done = subprocess.run(
-        [BIN / "cohesim", "sweep", experiment, "--out", tmp_path / "failing", "--workers", "2"],
+        [COHESIM, "sweep", experiment, "--out", tmp_path / "failing", "--workers", "2"],
         capture_output=True,
         text=True,
         timeout=WAIT,

@@ -30,7 +30,7 @@ COOPERATE_COLOUR, COMPETE_COLOUR = STRATEGY_COLOURS["cooperate"], STRATEGY_COLOU
 def structure_links(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active structures as stars from their earliest current member to each other member.
 
-    The links of :func:`cohesim.analysis.maps.structure_links`, read from the model's registry
+    The links of :func:`cohesim.analysis.plots.maps.structure_links`, read from the model's registry
     without building the inventory. Returns ``(source, target, kind)`` arrays (territory ids and
     structure kind codes), one entry per link.
     """

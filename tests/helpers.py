@@ -1,0 +1,53 @@
+"""What several test modules need: the checkout's paths, a project copy, small builders.
+
+Import with ``from helpers import ...`` (pytest puts this folder on ``sys.path``).
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cohesim.experiments.cli import main
+from cohesim.model import Parameters
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO_ROOT / "scenarios"
+SHIPPED_SCENARIOS = sorted(SCENARIOS.glob("*.toml"))
+SHIPPED_EXPERIMENTS = sorted((SCENARIOS / "experiments").glob("*.toml"))
+# The console scripts installed beside this Python (cohesim, dask).
+BIN = Path(sys.executable).parent
+COHESIM = BIN / "cohesim"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The pairwise contest alone, without cooperation structures.
+NO_STRUCTURES = {"structures": {"enabled": False}}
+
+
+def params(**groups) -> Parameters:
+    """Default parameters with some groups changed, e.g. ``params(update={"rule": "fermi"})``.
+
+    Levers are in force from the first year (no burn-in) unless ``run`` says otherwise.
+    """
+    return Parameters.model_validate({"run": {"burn_in": 0}, **groups})
+
+
+def copy_scenarios(root: Path) -> Path:
+    """Copy the shipped scenarios (and their data) to ``root/scenarios``, as in a checkout."""
+    return Path(shutil.copytree(SCENARIOS, root / "scenarios"))
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` (making its folder); return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def invoke(*args):
+    """Run ``cohesim ARGS`` in-process; stdout and stderr are kept apart."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    # an unexpected exception would be swallowed by CliRunner: make it visible
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
