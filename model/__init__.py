@@ -7,6 +7,7 @@ Nothing here reads files or knows the command line: scenarios, runs and results 
 from .agents import Territory
 from .kinds import KINDS
 from .parameters import Parameters, lookup, parameter_table
+from .sources import model_for
 from .territories import TerritoryTable, synthetic_territories
 from .territory_model import TerritoryModel
 
@@ -17,6 +18,7 @@ __all__ = [
     "TerritoryModel",
     "TerritoryTable",
     "lookup",
+    "model_for",
     "parameter_table",
     "synthetic_territories",
 ]

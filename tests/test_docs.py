@@ -12,7 +12,8 @@ import pytest
 
 from cohesim.analysis import comparison, inventory, report, statistics
 from cohesim.experiments import parameter_reference, runs
-from cohesim.model import territory_model
+from cohesim.model import sources, territory_model
+from cohesim.model.reductions import graph_game, well_mixed
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -47,7 +48,18 @@ def test_python_examples_in_docs_run(page, project_copy):
 
 @pytest.mark.parametrize(
     "module",
-    [territory_model, runs, statistics, comparison, inventory, report, "cohesim.analysis.prim"],
+    [
+        territory_model,
+        sources,
+        graph_game,
+        well_mixed,
+        runs,
+        statistics,
+        comparison,
+        inventory,
+        report,
+        "cohesim.analysis.prim",
+    ],
 )
 def test_docstring_examples_run(module, project_copy):
     if isinstance(module, str):  # a module whose name the package gives to its main function
