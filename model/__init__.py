@@ -1,5 +1,7 @@
 """The cohesion model: territories that exchange services and cooperate or compete.
 
+:class:`TerritoryModel` is the policy model; the validation reductions are models of their own
+(:mod:`cohesim.model.reductions`); :func:`model_for` builds the one a ``geometry.source`` needs.
 Nothing here reads files or knows the command line: scenarios, runs and results live in
 ``cohesim.experiments``.
 """
