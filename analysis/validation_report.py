@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from cohesim.experiments import load_scenario, run_scenario
-from cohesim.model import TerritoryModel
-from cohesim.model.well_mixed import incentive_gain, matrix_gain, rest_points
+from cohesim.model.reductions import GraphGame
+from cohesim.model.reductions.well_mixed import incentive_gain, matrix_gain, rest_points
 
 from .plots.palette import Figure
 
@@ -57,7 +57,7 @@ def time_fermi(path: Path, steps: int = 1000, repeats: int = 3) -> float:
     scenario = load_scenario(path)
     best = np.inf
     for r in range(repeats + 1):
-        model = TerritoryModel(scenario.parameters, rng=r)
+        model = GraphGame(scenario.parameters, rng=r)
         clock = time.perf_counter()
         model.run(steps if r else 2)  # the first, short run loads the compiled kernel
         if r:
@@ -224,7 +224,8 @@ def render(results: dict) -> str:
         "",
         "Published (replicator equation Δ(x) = −c (1 − r/n) + δ (1 − (1 − x)^n) / x = 0):",
         "x* = 0.112, 0.481, 0.749 for δ = 0.1, 0.2, 0.3. The page solves the equation again",
-        "(column *replicator*, Brent's method in `cohesim.model.well_mixed.rest_points`).",
+        "(column *replicator*, Brent's method in",
+        "`cohesim.model.reductions.well_mixed.rest_points`).",
         "",
         "| δ | model | replicator | published |",
         "| --- | --- | --- | --- |",
@@ -272,8 +273,8 @@ def render(results: dict) -> str:
         f"**{results['fermi_seconds']:.2f} s** (best of 3, after loading the compiled kernel;",
         f"Python {platform.python_version()}, numba {metadata.version('numba')}, numpy",
         f"{metadata.version('numpy')}; timings drift from machine to machine). The elementary",
-        "updates run in `cohesim.model.sequential_updates.revise`, a numba kernel fed with",
-        "random numbers drawn in bulk from the model's generator.",
+        "updates run in `cohesim.model.reductions.sequential_updates.revise`, a numba kernel fed",
+        "with random numbers drawn in bulk from the model's generator.",
         "",
     ]
     return "\n".join(lines)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from cohesim.model import Parameters, TerritoryModel, TerritoryTable
-from cohesim.model.well_mixed import WellMixedGame
+from cohesim.model import Parameters, TerritoryModel, TerritoryTable, model_for
+from cohesim.model.reductions import GraphGame, WellMixedGame
 
 from .france import france_territories
 from .scenario import Scenario
@@ -59,16 +59,15 @@ class RunResult:
         return float(last.mean()), float(last.std()), len(last)
 
 
-def build_model(scenario: Scenario) -> TerritoryModel | WellMixedGame:
+def build_model(scenario: Scenario) -> TerritoryModel | GraphGame | WellMixedGame:
     """The model a scenario describes, seeded with its ``run.seed``.
 
-    A ``well_mixed`` source is simulated by :class:`~cohesim.model.well_mixed.WellMixedGame`;
-    every other source by :class:`~cohesim.model.TerritoryModel`.
+    :func:`cohesim.model.model_for` picks it by ``geometry.source``: the policy model
+    (:class:`~cohesim.model.TerritoryModel`, with the real territories of a ``france``
+    scenario) or a validation reduction (:mod:`cohesim.model.reductions`).
     """
     p = scenario.parameters
-    if p.geometry.source == "well_mixed":
-        return WellMixedGame(p, rng=p.run.seed)
-    return TerritoryModel(p, rng=p.run.seed, territories=scenario_territories(p))
+    return model_for(p, rng=p.run.seed, territories=scenario_territories(p))
 
 
 def scenario_territories(parameters: Parameters) -> TerritoryTable | None:

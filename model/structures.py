@@ -5,6 +5,10 @@ and changes them; the model calls them in the order of the step (``docs/model.md
 :func:`maintain` (running costs, exits, dissolution), :func:`form` (new structures, new
 members, the Pacte obligation), then :func:`returns` (values, grants, costs, relief of
 spill-over costs) when payoffs are computed.
+
+About 600 lines, kept in one module on purpose: the four steps share the registry's
+conventions (membership rows, kind tables, engineering commitments) and are read together
+when checking the life cycle against ``docs/model.md``.
 """
 
 from __future__ import annotations
@@ -473,19 +477,19 @@ def returns(model: TerritoryModel) -> Returns:
     if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
         none, edges = np.zeros(0), np.zeros(len(net.src))
         return Returns(
-            held,
-            held,
-            held,
-            none,
-            none,
-            none,
-            none,
-            none,
-            none,
-            np.zeros(n),
-            edges,
-            np.zeros(len(net.src), dtype=bool),
-            np.zeros(st.size),
+            held=held,
+            territory=held,
+            structure=held,
+            value=none,
+            relief=none,
+            grant=none,
+            matching=none,
+            cost=none,
+            engineering=none,
+            outside=np.zeros(n),
+            covered=edges,
+            in_structure=np.zeros(len(net.src), dtype=bool),
+            delivered=np.zeros(st.size),
         )
     territory, structure = mb["territory"][held], mb["structure"][held]
     kind = st["kind"][structure]
@@ -548,19 +552,19 @@ def returns(model: TerritoryModel) -> Returns:
     outside = np.bincount(net.dst[outward_edge], share, n)
     delivered = np.bincount(structure, value, st.size) + np.bincount(outward.col, share, st.size)
     return Returns(
-        held,
-        territory,
-        structure,
-        value,
-        relief,
-        grant,
-        matching,
-        cost,
-        engineering,
-        outside,
-        covered,
-        in_structure,
-        delivered,
+        held=held,
+        territory=territory,
+        structure=structure,
+        value=value,
+        relief=relief,
+        grant=grant,
+        matching=matching,
+        cost=cost,
+        engineering=engineering,
+        outside=outside,
+        covered=covered,
+        in_structure=in_structure,
+        delivered=delivered,
     )
 
 

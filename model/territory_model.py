@@ -2,13 +2,23 @@
 
 Data-oriented: the state is a structure of numpy arrays (one row per territory, one entry per
 directed network edge); :class:`~cohesim.model.agents.Territory` agents are views onto the rows.
-One step is one year, in the order of ``docs/model.md``:
+Flows and the interaction network are computed once, at start. One step is one year, in the
+order of ``docs/model.md``:
 
-1. flows (static unless populations change: computed once at start),
-2. decisions of the revising territories,
-3. payoffs of the pairwise contest on every edge, minus uncompensated spill-over costs,
-4. learning (knowledge, trust) and budgets,
-5. outcome metrics, appended to :meth:`metrics_frame`.
+1. the levers in force this year (timed ``changes``) set engineering support and the contest,
+2. the revising territories revise their strategies,
+3. structures are maintained: members leave (competing, short of engineering, or at a loss
+   n_exit years in a row) and structures left too small dissolve,
+4. new structures form and admit members (and the Pacte obligation applies),
+5. play: the contest on every edge, the returns of structures, minus uncompensated spill-over
+   costs,
+6. learning (knowledge and trust per edge),
+7. budgets,
+8. the year's outcomes (cooperation, cohesion, convergence, spending, structures, access) are
+   recorded as one row of :meth:`~TerritoryModel.metrics_frame`.
+
+The validation reductions (graph and well-mixed sources) are other models:
+:mod:`cohesim.model.reductions`.
 """
 
 from __future__ import annotations
@@ -22,11 +32,11 @@ from scipy.special import expit
 
 from . import decisions, engineering, outcomes, structures
 from .agents import Territory
-from .classic_games import GraphGame
 from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network
 from .kinds import KINDS, is_urban
 from .parameters import Parameters
+from .reductions import REDUCTION_MODELS
 from .registry import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
 from .territories import TerritoryTable, endowments, synthetic_territories
 
@@ -63,14 +73,17 @@ class TerritoryModel(mesa.Model):
         territories: TerritoryTable | None = None,
     ):
         parameters = parameters if parameters is not None else Parameters()
+        source = parameters.geometry.source
+        if source in REDUCTION_MODELS:
+            raise ValueError(
+                f"geometry.source = {source!r} is a validation reduction, not simulated by "
+                f"TerritoryModel: use cohesim.model.reductions.{REDUCTION_MODELS[source].__name__} "
+                "(cohesim.model.model_for picks the model for any source)"
+            )
         super().__init__(rng=parameters.run.seed if rng is None else rng)
         self.scenario_parameters = parameters  # with the timed lever changes still to come
         self.parameters = parameters.at_year(-parameters.run.burn_in)  # in force now
         parameters = self.parameters
-        self.reduction: GraphGame | None = None
-        if parameters.reduced:  # a validation reduction: a classic game on a graph
-            self._init_reduction(territories)
-            return
         self.domain_names = parameters.domain_names
         domains = list(parameters.services.domains.values())
         self._value = np.array([d.value for d in domains])
@@ -150,10 +163,7 @@ class TerritoryModel(mesa.Model):
     # -- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one year (one generation or Monte Carlo step of a validation reduction)."""
-        if self.reduction is not None:
-            self._step_reduction()
-            return
+        """Advance one year."""
         in_force = self.scenario_parameters.at_year(self.steps - self.parameters.run.burn_in)
         if in_force != self.parameters:
             self.parameters = in_force
@@ -165,40 +175,6 @@ class TerritoryModel(mesa.Model):
         self._learn()
         self.budget += self.revenue - self.service_cost + self.payoff
         self._record()
-
-    # -- validation reductions (docs/validation.md) -----------------------------------------
-
-    def _init_reduction(self, territories: TerritoryTable | None) -> None:
-        """Set up a validation reduction: uniform territories on a graph, a game given directly.
-
-        No flows, structures, budgets or learning (:mod:`cohesim.model.classic_games`).
-        """
-        if self.parameters.geometry.source == "well_mixed":
-            raise ValueError(
-                "geometry.source = 'well_mixed' is simulated by "
-                "cohesim.model.well_mixed.WellMixedGame, not TerritoryModel"
-            )
-        if territories is not None:
-            raise ValueError("validation sources build their own territories")
-        self.reduction = GraphGame(self.parameters, self.rng)
-        table = self.reduction.territories()
-        n = len(table)
-        self.name, self.kind, self.code = table.name, table.kind, table.code
-        self.population, self.x, self.y, self.area = table.population, table.x, table.y, table.area
-        self.domain_names = ()
-        self.network = self.reduction.network
-        self.registry = StructureRegistry(0)
-        self.budget, self.engineering = np.zeros(n), np.zeros(n)
-        self.cooperate = self.rng.random(n) < self.parameters.update.initial_cooperation
-        self.territories = [Territory(self, i) for i in range(n)]
-        self._rows = []
-        self._step_reduction(first=True)
-
-    def _step_reduction(self, first: bool = False) -> None:
-        if not first:
-            self.reduction.step(self.cooperate, self.rng)
-        self.payoff = self.welfare = self.reduction.payoffs(self.cooperate)
-        self._rows.append(self.reduction.metrics(self.steps, self.cooperate, self.payoff))
 
     def edge_spillover(self, edges: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Cost to each edge's source of serving its destination's residents, per domain (€)."""

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cohesim.model import Parameters, TerritoryModel, parameter_table, structures
+from cohesim.model.reductions import GraphGame
 
 SMALL = {"geometry.n": (4, 120), "run.steps": (0, 0)}  # keep each example fast
 # Real territories come from data files, which the model never reads: tests/test_france.py.
@@ -119,7 +120,7 @@ def test_any_classic_game_on_a_graph_gives_consistent_runs(
             "run": {"burn_in": 0},
         }
     )
-    m = TerritoryModel(p, rng=seed)
+    m = GraphGame(p, rng=seed)
     m.run(3)
     frame = m.metrics_frame()
     assert len(frame) == 4

@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 
 from cohesim.experiments import ScenarioError, load_scenario, run_scenario
-from cohesim.model import Parameters, TerritoryModel
-from cohesim.model import sequential_updates as kernel
-from cohesim.model.classic_games import GraphGame, game_payoffs
-from cohesim.model.graphs import lattice_network, network_from_edges
-from cohesim.model.well_mixed import (
-    WellMixedGame,
-    incentive_gain,
-    matrix_gain,
-    rest_points,
-)
+from cohesim.model import Parameters, TerritoryModel, model_for
+from cohesim.model.reductions import GraphGame, WellMixedGame
+from cohesim.model.reductions import sequential_updates as kernel
+from cohesim.model.reductions.classic_games import game_payoffs, game_tables
+from cohesim.model.reductions.graphs import lattice_network, network_from_edges
+from cohesim.model.reductions.well_mixed import incentive_gain, matrix_gain, rest_points
 
 NOWAK_MAY_SHARE = 0.318
 
@@ -43,7 +39,7 @@ def nowak_may(b, *, self_interaction=True, side=50, seed=1):
 
 
 def late_share(parameters, steps, window, seed):
-    model = TerritoryModel(parameters, rng=seed)
+    model = GraphGame(parameters, rng=seed)
     model.run(steps)
     return model.metrics_frame()["cooperation_rate"].to_numpy()[-window:].mean()
 
@@ -79,7 +75,7 @@ def test_nowak_may_long_runs_many_seeds(b):
 def test_nowak_may_first_generation_follows_imitate_the_best_by_hand():
     """One synchronous generation on a 5 × 5 torus, checked against a direct computation."""
     p = nowak_may(1.9, side=5)
-    model = TerritoryModel(p, rng=4)
+    model = GraphGame(p, rng=4)
     before = model.cooperate.copy()
     side = 5
     grid = before.reshape(side, side)
@@ -223,9 +219,9 @@ def test_snowdrift_rest_point_analytic_and_simulated(b, c):
 def reference_sequential(game, cooperate, revisers, draws, rule, noise):
     """Elementary updates one by one, every payoff recomputed on whole arrays (no locality)."""
     s = cooperate.copy()
-    net = game.network
+    net, tables = game.network, game.tables
     for k, i in enumerate(revisers):
-        payoffs = game.payoffs(s)
+        payoffs = game_payoffs(net, s, tables)
         lo, hi = net.indptr[i], net.indptr[i + 1]
         if rule == "imitate_best":
             group = np.concatenate([[i], net.dst[lo:hi]])
@@ -239,13 +235,15 @@ def reference_sequential(game, cooperate, revisers, draws, rule, noise):
             ):
                 new = s[j]
             if rule == "santos" and payoffs[j] > payoffs[i]:
-                spread = game.santos_unit * (max(hi - lo, net.degree[j]) + game.santos_extra)
+                spread = tables.santos_unit * (max(hi - lo, net.degree[j]) + tables.santos_extra)
                 if draws[1][k] < (payoffs[j] - payoffs[i]) / spread:
                     new = s[j]
             if rule == "logit":
                 forced_c, forced_d = s.copy(), s.copy()
                 forced_c[i], forced_d[i] = True, False
-                delta = game.payoffs(forced_c)[i] - game.payoffs(forced_d)[i]
+                delta = (
+                    game_payoffs(net, forced_c, tables)[i] - game_payoffs(net, forced_d, tables)[i]
+                )
                 new = draws[1][k] < 1 / (1 + np.exp(-delta / noise))
         s[i] = new
     return s
@@ -260,7 +258,7 @@ def small_game(rule, game="matrix", source="lattice", cost_per="game"):
             "update": {"rule": rule, "schedule": "random_sequential", "noise": 0.3},
         }
     )
-    return GraphGame(p, np.random.default_rng(0))
+    return GraphGame(p, rng=np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("rule", ["fermi", "santos", "imitate_best", "logit"])
@@ -276,17 +274,14 @@ def small_game(rule, game="matrix", source="lattice", cost_per="game"):
 def test_kernel_matches_reference_with_the_same_draws(rule, game, source, cost_per):
     g = small_game(rule, game, source, cost_per)
     rng = np.random.default_rng(42)
-    cooperate = rng.random(g.n) < 0.5
-    revisers = rng.integers(0, g.n, 400)
+    n = len(g.cooperate)
+    cooperate = rng.random(n) < 0.5
+    revisers = rng.integers(0, n, 400)
     draws = rng.random((3, 400))
     expected = reference_sequential(g, cooperate, revisers, draws, rule, 0.3)
     got = cooperate.copy()
-    kernel.revise(
-        kernel.RULES[rule], g.game, g.network.indptr, g.network.dst, g.cumulative,
-        g.edge_payoff, g.self_payoff, g.contribution, g.factor, g.offset, g.scale,
-        g.santos_unit, g.santos_extra, got, got, revisers, draws[0], draws[1], draws[2],
-        0.3, 0.0,
-    )  # fmt: skip
+    rule_args = kernel.Rule(code=kernel.RULES[rule], noise=0.3, mutation=0.0)
+    kernel.revise(g.tables, rule_args, kernel.Updates(revisers, *draws), got, got)
     np.testing.assert_array_equal(got, expected)
     assert (got != cooperate).any()  # the updates did something
 
@@ -295,8 +290,13 @@ def test_public_goods_payoffs_by_hand_on_a_path():
     """Path 0 - 1 - 2, cooperators 0 and 1, r = 3, c = 1 per game."""
     net = network_from_edges(3, np.array([[0, 1], [1, 2]]))
     cooperate = np.array([True, True, False])
-    contribution = np.ones(3)
-    got = game_payoffs(net, cooperate, kernel.PUBLIC_GOODS, None, None, contribution, 3.0)
+    p = Parameters.model_validate(
+        {
+            "geometry": {"source": "lattice"},
+            "classic_game": {"game": "public_goods", "multiplication": 3.0, "cost": 1.0},
+        }
+    )
+    got = game_payoffs(net, cooperate, game_tables(p, net))
     # groups: {0,1} pot 6 → 3 each; {0,1,2} pot 6 → 2 each; {1,2} pot 3 → 1.5 each
     np.testing.assert_allclose(got, [3 + 2 - 2, 3 + 2 + 1.5 - 3, 2 + 1.5])
 
@@ -355,3 +355,20 @@ def test_unknown_source_names_the_choices(tmp_path):
     bad.write_text('[geometry]\nsource = "hexagonal"\n')
     with pytest.raises(ScenarioError, match=r"bad.toml: geometry.source = 'hexagonal'.*'lattice'"):
         load_scenario(bad)
+
+
+def test_territory_model_refuses_a_reduction_and_names_its_model():
+    with pytest.raises(
+        ValueError, match=r"'lattice' is a validation reduction.*reductions.GraphGame"
+    ):
+        TerritoryModel(nowak_may(1.9, side=5))
+    with pytest.raises(ValueError, match=r"'well_mixed'.*reductions.WellMixedGame"):
+        TerritoryModel(well_mixed("none", 0.0, 0.5, n=50))
+
+
+def test_model_for_picks_the_model_of_each_source():
+    assert type(model_for(nowak_may(1.9, side=5))) is GraphGame
+    assert type(model_for(well_mixed("none", 0.0, 0.5, n=50))) is WellMixedGame
+    assert type(model_for(Parameters(), rng=1)) is TerritoryModel
+    with pytest.raises(ValueError, match=r"'lattice' builds its own players"):
+        model_for(nowak_may(1.9, side=5), territories=object())

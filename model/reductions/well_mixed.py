@@ -34,9 +34,9 @@ from numba import njit
 from scipy.optimize import brentq
 from scipy.stats import hypergeom
 
-from .kinds import RURAL
-from .parameters import Parameters
-from .registry import StructureRegistry, inventory_frame, memberships_frame
+from ..kinds import RURAL
+from ..parameters import Parameters
+from ..registry import StructureRegistry, inventory_frame, memberships_frame
 
 
 def incentive_gain(
@@ -156,6 +156,43 @@ def fermi_updates(cooperate, focal, model, u_adopt, cooperator, defector, noise)
     return count
 
 
+class Individual(mesa.Agent):
+    """One individual of a well-mixed population: a thin view onto its row of the model's arrays.
+
+    Its payoff is the expected payoff of its strategy at the current number of cooperators.
+    """
+
+    model: WellMixedGame
+
+    def __init__(self, model: WellMixedGame, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def cooperates(self) -> bool:
+        """Whether the individual currently cooperates (settable)."""
+        return bool(self.model.cooperate[self.index])
+
+    @cooperates.setter
+    def cooperates(self, value: bool) -> None:
+        self.model.cooperate[self.index] = bool(value)
+
+    @property
+    def strategy(self) -> str:
+        """``cooperate`` or ``compete``."""
+        return "cooperate" if self.cooperates else "compete"
+
+    @property
+    def payoff(self) -> float:
+        """Expected payoff now."""
+        model = self.model
+        table = model.cooperator_payoff if self.cooperates else model.defector_payoff
+        return float(table[model.count])
+
+    def __repr__(self) -> str:
+        return f"Individual({self.index}, {self.strategy})"
+
+
 class WellMixedGame(mesa.Model):
     """A finite well-mixed population (``geometry.source = "well_mixed"``), Fermi imitation.
 
@@ -167,14 +204,14 @@ class WellMixedGame(mesa.Model):
     Examples
     --------
     >>> from cohesim.model import Parameters
-    >>> from cohesim.model.well_mixed import WellMixedGame
+    >>> from cohesim.model.reductions import WellMixedGame
     >>> p = Parameters.model_validate({"geometry": {"source": "well_mixed", "n": 200},
     ...     "classic_game": {"game": "public_goods"}, "update": {"rule": "fermi"},
     ...     "well_mixed": {"incentive": "reward", "budget": 0.3}})
     >>> model = WellMixedGame(p, rng=1)
     >>> model.run(3)
-    >>> list(model.metrics_frame()["step"])
-    [0, 1, 2, 3]
+    >>> len(model.agents), list(model.metrics_frame()["step"])
+    (200, [0, 1, 2, 3])
     """
 
     def __init__(self, parameters: Parameters, *, rng: int | np.random.Generator | None = None):
@@ -201,7 +238,7 @@ class WellMixedGame(mesa.Model):
                 n, g.reward, g.sucker, g.temptation, g.punishment
             )
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
-        self.count = int(self.cooperate.sum())
+        self.individuals = [Individual(self, i) for i in range(n)]
         self._rows: list[dict[str, float]] = []
         self._record()
 
@@ -213,7 +250,7 @@ class WellMixedGame(mesa.Model):
         focal = self.rng.integers(0, n, size=m)
         model = self.rng.integers(0, n - 1, size=m)
         u_adopt = self.rng.random(m)
-        self.count = fermi_updates(
+        fermi_updates(
             self.cooperate,
             focal,
             model,
@@ -224,13 +261,17 @@ class WellMixedGame(mesa.Model):
         )
         if u.mutation > 0:
             self.cooperate ^= self.rng.random(n) < u.mutation
-            self.count = int(self.cooperate.sum())
         self._record()
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` Monte Carlo steps."""
         for _ in range(steps):
             self.step()
+
+    @property
+    def count(self) -> int:
+        """Number of cooperators now (counted, so that writing through an agent keeps it right)."""
+        return int(np.count_nonzero(self.cooperate))
 
     @property
     def cooperation_rate(self) -> float:
@@ -247,7 +288,7 @@ class WellMixedGame(mesa.Model):
         )
 
     def _record(self) -> None:
-        share = self.count / len(self.cooperate)
+        share = self.cooperation_rate
         self._rows.append(
             {
                 "step": self.steps,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .flows import InteractionNetwork
+from ..flows import InteractionNetwork
 
 VON_NEUMANN = ((-1, 0), (0, -1), (0, 1), (1, 0))
 MOORE = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
