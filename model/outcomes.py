@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import pandas as pd
 
 from .inequality import beta_convergence, summary
 from .kinds import PERIURBAN, RURAL, is_urban
@@ -249,6 +250,20 @@ def recorded(parameters: Parameters) -> tuple[str, ...]:
         return REDUCTION_RECORDED
     columns = outcome_columns(parameters.domain_names, STRUCTURE_KINDS)
     return tuple(c for c in columns if not outcome(c).derived)
+
+
+def records_frame(rows: list[dict[str, float]], parameters: Parameters) -> pd.DataFrame:
+    """A model's metrics frame: one row per recorded step, the declared columns in their order.
+
+    A model that records an outcome these declarations do not name is a programming error, and
+    raises rather than slipping an undocumented column into results.
+    """
+    columns = [*INDEX_COLUMNS, *recorded(parameters)]
+    if rows and (undeclared := set(rows[0]) - set(columns)):
+        raise RuntimeError(
+            f"outcomes recorded but not declared in cohesim.model.outcomes: {sorted(undeclared)}"
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def outcome(column: str) -> Outcome:

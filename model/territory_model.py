@@ -382,7 +382,7 @@ class TerritoryModel(mesa.Model):
 
     def metrics_frame(self) -> pd.DataFrame:
         """One row per step recorded so far (step 0 is the initial state)."""
-        return pd.DataFrame(self._rows)
+        return outcomes.records_frame(self._rows, self.parameters)
 
     def territories_frame(self) -> pd.DataFrame:
         """One row per territory, current state."""

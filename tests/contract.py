@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cohesim.model import TerritoryModel
+from cohesim.model.outcomes import INDEX_COLUMNS, recorded
 
 Make = Callable[[int], mesa.Model]
 
@@ -23,16 +24,9 @@ UNDEFINED_AT_START = {"beta_convergence"}
 """Outcomes with no value at step 0 (β-convergence needs at least one year of history)."""
 
 
-def declared_outcomes(model: mesa.Model) -> set[str]:
-    """The columns a model's metrics frame must hold at every step.
-
-    The one place that says which outcomes a model records; to be derived from the declared
-    outcomes table once there is one.
-    """
-    columns = {"step", "year", "cooperation_rate", "cooperation_rate_pop"}
-    if isinstance(model, TerritoryModel):
-        columns |= {"gini", *(f"access_{domain}" for domain in model.domain_names)}
-    return columns
+def declared_outcomes(model: mesa.Model) -> list[str]:
+    """The columns a model's metrics frame must hold at every step, in order (the declarations)."""
+    return [*INDEX_COLUMNS, *recorded(model.parameters)]
 
 
 def check_model(make: Make, steps: int = 4) -> None:
@@ -107,5 +101,5 @@ def check_no_nan(history: pd.DataFrame, model: mesa.Model) -> None:
 def check_outcome_columns(start: mesa.Model, history: pd.DataFrame) -> None:
     """The declared outcomes are recorded, and step 0's columns stay every step."""
     first = start.metrics_frame()
-    assert declared_outcomes(start) <= set(first.columns)
+    assert list(first.columns) == declared_outcomes(start)
     assert list(history.columns) == list(first.columns)

@@ -4,7 +4,7 @@ import pytest
 
 from cohesim.experiments import build_model, load_scenario
 from cohesim.experiments.outcome_reference import update_page
-from cohesim.model import TerritoryModel, labels, outcomes
+from cohesim.model import Parameters, TerritoryModel, labels, outcomes
 from cohesim.model.kinds import KINDS
 from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
 
@@ -58,12 +58,22 @@ def test_an_unknown_language_is_refused():
 @pytest.mark.parametrize(
     "file", ["baseline.toml", "validation/nowak_may.toml", "validation/institutional_reward.toml"]
 )
-def test_recorded_names_the_columns_each_model_records(file, scenarios_dir):
+def test_each_model_computes_every_column_it_declares(file, scenarios_dir):
     scenario = load_scenario(scenarios_dir / file).with_parameters(**{"run.steps": 1})
     model = build_model(scenario)
     model.step()
-    columns = [c for c in model.metrics_frame().columns if c not in outcomes.INDEX_COLUMNS]
-    assert columns == list(outcomes.recorded(scenario.parameters))
+    frame = model.metrics_frame()
+    assert list(frame.columns) == [*outcomes.INDEX_COLUMNS, *outcomes.recorded(scenario.parameters)]
+    # a declared column the model never computed would come out empty
+    assert not frame.iloc[1:].isna().any().any()
+
+
+def test_recording_an_undeclared_outcome_is_an_error():
+    rows = [{"step": 0, "year": 0, "cooperation_rate": 0.5, "made_up": 1.0}]
+    with pytest.raises(
+        RuntimeError, match=r"not declared in cohesim.model.outcomes: \['made_up'\]"
+    ):
+        outcomes.records_frame(rows, Parameters())
 
 
 def test_the_outcome_table_in_the_model_page_matches_the_declarations(repo_root):

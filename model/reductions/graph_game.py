@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..kinds import KINDS
+from ..outcomes import records_frame
 from ..parameters import Parameters
 from ..registry import StructureRegistry, inventory_frame, memberships_frame
 from . import sequential_updates as kernel
@@ -157,7 +158,7 @@ class GraphGame(mesa.Model):
 
     def metrics_frame(self) -> pd.DataFrame:
         """One row per step recorded so far (step 0 is the initial state)."""
-        return pd.DataFrame(self._rows)
+        return records_frame(self._rows, self.parameters)
 
     def territories_frame(self) -> pd.DataFrame:
         """One row per player, with the columns of the territory model's table.

@@ -35,6 +35,7 @@ from scipy.optimize import brentq
 from scipy.stats import hypergeom
 
 from ..kinds import RURAL
+from ..outcomes import records_frame
 from ..parameters import Parameters
 from ..registry import StructureRegistry, inventory_frame, memberships_frame
 
@@ -301,7 +302,7 @@ class WellMixedGame(mesa.Model):
 
     def metrics_frame(self) -> pd.DataFrame:
         """One row per Monte Carlo step recorded so far (step 0 is the initial state)."""
-        return pd.DataFrame(self._rows)
+        return records_frame(self._rows, self.parameters)
 
     def territories_frame(self) -> pd.DataFrame:
         """One row per individual: its strategy and payoff now."""
