@@ -147,21 +147,13 @@ def sobol_indices(experiment: Experiment, outcomes: np.ndarray) -> pd.DataFrame:
 
     if experiment.design != "sobol":
         raise ValueError(f"Sobol' indices need a sobol design, not {experiment.design!r}")
-    y = np.asarray(outcomes, dtype=float)
-    if np.isnan(y).any():
-        raise ValueError(f"{int(np.isnan(y).sum())} design points have no successful run")
     result = sobol.analyze(
-        _problem(experiment), y, calc_second_order=experiment.second_order, seed=_seed(experiment)
+        _problem(experiment),
+        _complete(outcomes),
+        calc_second_order=experiment.second_order,
+        seed=_seed(experiment),
     )
-    return pd.DataFrame(
-        {
-            "parameter": [f.path for f in experiment.factors],
-            "S1": result["S1"],
-            "S1_conf": result["S1_conf"],
-            "ST": result["ST"],
-            "ST_conf": result["ST_conf"],
-        }
-    )
+    return _indices(experiment, result, ("S1", "S1_conf", "ST", "ST_conf"))
 
 
 def morris_indices(experiment: Experiment, outcomes: np.ndarray) -> pd.DataFrame:
@@ -176,24 +168,28 @@ def morris_indices(experiment: Experiment, outcomes: np.ndarray) -> pd.DataFrame
 
     if experiment.design != "morris":
         raise ValueError(f"Morris indices need a morris design, not {experiment.design!r}")
-    y = np.asarray(outcomes, dtype=float)
-    if np.isnan(y).any():
-        raise ValueError(f"{int(np.isnan(y).sum())} design points have no successful run")
     result = morris.analyze(
         _problem(experiment),
         unit_sample(experiment),
-        y,
+        _complete(outcomes),
         num_levels=experiment.levels,
         seed=_seed(experiment),
     )
+    return _indices(experiment, result, ("mu_star", "mu_star_conf", "mu", "sigma"))
+
+
+def _complete(outcomes: np.ndarray) -> np.ndarray:
+    """The outcome of every design point; ValueError if a point has no successful run."""
+    y = np.asarray(outcomes, dtype=float)
+    if np.isnan(y).any():
+        raise ValueError(f"{int(np.isnan(y).sum())} design points have no successful run")
+    return y
+
+
+def _indices(experiment: Experiment, result: Any, keys: tuple[str, ...]) -> pd.DataFrame:
+    """One row per parameter, with the SALib result's ``keys`` as columns."""
     return pd.DataFrame(
-        {
-            "parameter": [f.path for f in experiment.factors],
-            "mu_star": result["mu_star"],
-            "mu_star_conf": result["mu_star_conf"],
-            "mu": result["mu"],
-            "sigma": result["sigma"],
-        }
+        {"parameter": [f.path for f in experiment.factors], **{k: result[k] for k in keys}}
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+import pandas as pd
 
 from .kinds import KINDS
 
@@ -17,14 +19,57 @@ if TYPE_CHECKING:
     from .territory_model import TerritoryModel
 
 
-class Territory(mesa.Agent):
+def state_frame(model: mesa.Model, **state: np.ndarray) -> pd.DataFrame:
+    """Every agent's row as a table: who and where it is, its strategy, then ``state``.
+
+    ``model`` holds the arrays ``name``, ``kind``, ``population``, ``x``, ``y``, ``area`` and
+    ``cooperate`` and a ``network``; the ``partners`` column (its degree) comes last.
+    """
+    return pd.DataFrame(
+        {
+            "id": np.arange(len(model.population)),
+            "name": model.name,
+            "kind": pd.Categorical.from_codes(model.kind, categories=list(KINDS)),
+            "population": model.population,
+            "x": model.x,
+            "y": model.y,
+            "area": model.area,
+            "strategy": np.where(model.cooperate, "cooperate", "compete"),
+            **state,
+            "partners": model.network.degree,
+        }
+    )
+
+
+class StrategyView(mesa.Agent):
+    """An agent that is row ``index`` of its model's arrays, with the strategy every model has.
+
+    The model holds ``cooperate``, a boolean array with one entry per agent.
+    """
+
+    def __init__(self, model: mesa.Model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def cooperates(self) -> bool:
+        """Whether the agent currently cooperates (settable)."""
+        return bool(self.model.cooperate[self.index])
+
+    @cooperates.setter
+    def cooperates(self, value: bool) -> None:
+        self.model.cooperate[self.index] = bool(value)
+
+    @property
+    def strategy(self) -> str:
+        """``cooperate`` or ``compete``."""
+        return "cooperate" if self.cooperates else "compete"
+
+
+class Territory(StrategyView):
     """One territory (métropole, town, periurban or rural community)."""
 
     model: TerritoryModel
-
-    def __init__(self, model: TerritoryModel, index: int):
-        super().__init__(model)
-        self.index = index
 
     @property
     def name(self) -> str:
@@ -45,20 +90,6 @@ class Territory(mesa.Agent):
     def position(self) -> tuple[float, float]:
         """(x, y) in km."""
         return float(self.model.x[self.index]), float(self.model.y[self.index])
-
-    @property
-    def cooperates(self) -> bool:
-        """Whether the territory currently cooperates (settable)."""
-        return bool(self.model.cooperate[self.index])
-
-    @cooperates.setter
-    def cooperates(self, value: bool) -> None:
-        self.model.cooperate[self.index] = bool(value)
-
-    @property
-    def strategy(self) -> str:
-        """``cooperate`` or ``compete``."""
-        return "cooperate" if self.cooperates else "compete"
 
     @property
     def budget(self) -> float:

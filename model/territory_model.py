@@ -31,10 +31,10 @@ import pandas as pd
 from scipy.special import expit
 
 from . import decisions, engineering, outcomes, structures
-from .agents import Territory
+from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network
-from .kinds import KINDS, is_urban
+from .kinds import is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
 from .registry import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
@@ -386,22 +386,12 @@ class TerritoryModel(mesa.Model):
 
     def territories_frame(self) -> pd.DataFrame:
         """One row per territory, current state."""
-        frame = pd.DataFrame(
-            {
-                "id": np.arange(len(self.population)),
-                "name": self.name,
-                "kind": pd.Categorical.from_codes(self.kind, categories=list(KINDS)),
-                "population": self.population,
-                "x": self.x,
-                "y": self.y,
-                "area": self.area,
-                "strategy": np.where(self.cooperate, "cooperate", "compete"),
-                "budget": self.budget,
-                "engineering": self.engineering,
-                "payoff": self.payoff,
-                "welfare": self.welfare,
-                "partners": self.network.degree,
-            }
+        frame = state_frame(
+            self,
+            budget=self.budget,
+            engineering=self.engineering,
+            payoff=self.payoff,
+            welfare=self.welfare,
         )
         if self.code is not None:
             frame.insert(1, "code", self.code)

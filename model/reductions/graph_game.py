@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ..kinds import KINDS
+from ..agents import StrategyView, state_frame
 from ..outcomes import records_frame
 from ..parameters import Parameters
 from ..registry import StructureRegistry, inventory_frame, memberships_frame
@@ -26,33 +26,15 @@ from .classic_games import (
 )
 
 
-class Player(mesa.Agent):
+class Player(StrategyView):
     """One player of a game on a graph: a thin view onto its row of the model's arrays."""
 
     model: GraphGame
-
-    def __init__(self, model: GraphGame, index: int):
-        super().__init__(model)
-        self.index = index
 
     @property
     def position(self) -> tuple[float, float]:
         """(column, row) of its lattice cell; (0, 0) on a generated graph."""
         return float(self.model.x[self.index]), float(self.model.y[self.index])
-
-    @property
-    def cooperates(self) -> bool:
-        """Whether the player currently cooperates (settable)."""
-        return bool(self.model.cooperate[self.index])
-
-    @cooperates.setter
-    def cooperates(self, value: bool) -> None:
-        self.model.cooperate[self.index] = bool(value)
-
-    @property
-    def strategy(self) -> str:
-        """``cooperate`` or ``compete``."""
-        return "cooperate" if self.cooperates else "compete"
 
     @property
     def payoff(self) -> float:
@@ -166,22 +148,12 @@ class GraphGame(mesa.Model):
         Budgets and engineering are zero and welfare is the payoff: a graph game has neither.
         """
         n = len(self.cooperate)
-        return pd.DataFrame(
-            {
-                "id": np.arange(n),
-                "name": self.name,
-                "kind": pd.Categorical.from_codes(self.kind, categories=list(KINDS)),
-                "population": self.population,
-                "x": self.x,
-                "y": self.y,
-                "area": self.area,
-                "strategy": np.where(self.cooperate, "cooperate", "compete"),
-                "budget": np.zeros(n),
-                "engineering": np.zeros(n),
-                "payoff": self.payoff,
-                "welfare": self.payoff,
-                "partners": self.network.degree,
-            }
+        return state_frame(
+            self,
+            budget=np.zeros(n),
+            engineering=np.zeros(n),
+            payoff=self.payoff,
+            welfare=self.payoff,
         )
 
     def inventory_frame(self) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from numba import njit
 from scipy.optimize import brentq
 from scipy.stats import hypergeom
 
+from ..agents import StrategyView
 from ..kinds import RURAL
 from ..outcomes import records_frame
 from ..parameters import Parameters
@@ -157,31 +158,13 @@ def fermi_updates(cooperate, focal, model, u_adopt, cooperator, defector, noise)
     return count
 
 
-class Individual(mesa.Agent):
+class Individual(StrategyView):
     """One individual of a well-mixed population: a thin view onto its row of the model's arrays.
 
     Its payoff is the expected payoff of its strategy at the current number of cooperators.
     """
 
     model: WellMixedGame
-
-    def __init__(self, model: WellMixedGame, index: int):
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def cooperates(self) -> bool:
-        """Whether the individual currently cooperates (settable)."""
-        return bool(self.model.cooperate[self.index])
-
-    @cooperates.setter
-    def cooperates(self, value: bool) -> None:
-        self.model.cooperate[self.index] = bool(value)
-
-    @property
-    def strategy(self) -> str:
-        """``cooperate`` or ``compete``."""
-        return "cooperate" if self.cooperates else "compete"
 
     @property
     def payoff(self) -> float:
