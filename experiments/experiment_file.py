@@ -19,6 +19,9 @@ An experiment file is TOML, read relative to its own folder::
 Every parameter is checked against its declaration in :mod:`cohesim.model.parameters`: an
 unknown path, a value of the wrong type or a range reaching outside the declared one is reported
 with the file, the key, the value and what is allowed, all problems at once.
+
+Over 450 lines on purpose: most of it is the checker of the file format, one method per table,
+and it reads best beside the dataclasses it fills.
 """
 
 from __future__ import annotations

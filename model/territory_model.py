@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, engineering, outcomes, structures
+from . import decisions, engineering, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network
@@ -281,19 +281,19 @@ class TerritoryModel(mesa.Model):
         net, c, n = self.network, self.contest, len(self.cooperate)
         own, other = self.cooperate[net.src], self.cooperate[net.dst]
         mutual = own & other
-        returns = structures.returns(self)
-        owed = float(c.subsidy[mutual].sum() + returns.grant.sum() + returns.matching.sum())
+        yielded = returns.returns(self)
+        owed = float(c.subsidy[mutual].sum() + yielded.grant.sum() + yielded.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
         edge_payoff = c.payoffs(own, other) - (1 - share) * np.where(mutual, c.subsidy, 0.0)
-        from_structures = structures.settle(self, returns, share)
-        shared_costs = np.bincount(net.src, returns.covered, n)
+        from_structures = returns.settle(self, yielded, share)
+        shared_costs = np.bincount(net.src, yielded.covered, n)
         self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures - (self.spillover_cost - shared_costs)
-        self.in_structure = returns.in_structure
+        self.in_structure = yielded.in_structure
         self.public_spending = share * owed
         self.public_spending_total += self.public_spending
-        self.engineering_used = float(returns.engineering.sum())
+        self.engineering_used = float(yielded.engineering.sum())
         self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
 
     def _learn(self) -> None:

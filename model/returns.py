@@ -1,0 +1,162 @@
+"""What cooperation structures yield each year: values, grants, costs, shared spill-over costs.
+
+:func:`returns` computes a year of returns of the active structures when payoffs are computed;
+:func:`settle` books them once the state's budget cap is known (``docs/model.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from .registry import POLE, kind_table
+from .structures import engineering_commitments
+
+if TYPE_CHECKING:
+    from .territory_model import TerritoryModel
+
+
+@dataclass(frozen=True)
+class Returns:
+    """What structures yield this year, before the state's budget cap is applied."""
+
+    held: np.ndarray  # memberships
+    territory: np.ndarray  # their territories
+    structure: np.ndarray  # their structures
+    value: np.ndarray  # € of structure value to the member
+    relief: np.ndarray  # € of spill-over costs the member no longer bears thanks to it
+    grant: np.ndarray  # € of conditional grant to the member (requested)
+    matching: np.ndarray  # € of setup costs the state would pay for the member (requested)
+    cost: np.ndarray  # € setup instalment and running costs of the member (gross)
+    engineering: np.ndarray  # FTE the member devotes
+    outside: np.ndarray  # (N,) € of structure value reaching non-members
+    covered: np.ndarray  # (E2,) € of spill-over cost shared by a structure, per directed edge
+    in_structure: np.ndarray  # (E2,) bool: both ends share an active structure
+    delivered: np.ndarray  # (S,) € of value each structure delivered
+
+
+def returns(model: TerritoryModel) -> Returns:
+    """Values, costs, grants, matching and shared spill-over costs of the active structures."""
+    reg, net, p = model.registry, model.network, model.parameters
+    st, mb = reg.structures, reg.members
+    s_p, f = p.structures, p.funding
+    n = len(model.population)
+    held, engineering = engineering_commitments(model)
+    if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
+        none, edges = np.zeros(0), np.zeros(len(net.src))
+        return Returns(
+            held=held,
+            territory=held,
+            structure=held,
+            value=none,
+            relief=none,
+            grant=none,
+            matching=none,
+            cost=none,
+            engineering=none,
+            outside=np.zeros(n),
+            covered=edges,
+            in_structure=np.zeros(len(net.src), dtype=bool),
+            delivered=np.zeros(st.size),
+        )
+    territory, structure = mb["territory"][held], mb["structure"][held]
+    kind = st["kind"][structure]
+    n_dom = st["domains"][structure].sum(axis=1)
+    kinds = kind_table(p)
+    synergy = np.array([k.synergy for k in kinds])[kind]
+    setup = np.array([k.setup_cost for k in kinds])[kind]
+    running = np.array([k.running_cost for k in kinds])[kind]
+    scale = np.where(kind == POLE, n_dom, 1)
+    age = model.steps - st["formed"][structure]
+
+    value = (1 - s_p.non_member_share) * (synergy - 1) * s_p.contribution * n_dom
+    value = value * model.population[territory]
+    instalment = np.where(age < s_p.amortisation_years, scale * setup / s_p.amortisation_years, 0)
+    funded = age < f.grant_years
+    matching = np.where(funded, f.matching_share * instalment, 0.0)
+    size = np.bincount(structure, minlength=st.size)
+    grant = np.where(funded, f.conditional_grant / np.maximum(size[structure], 1), 0.0)
+    cost = instalment + scale * running
+    total_value = np.bincount(structure, value, st.size) / max(1 - s_p.non_member_share, 1e-12)
+
+    matrix = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=(n, st.size))
+    # only edges leaving a member can share a structure or carry value out of one
+    is_member = np.zeros(n, dtype=bool)
+    is_member[territory] = True
+    edges = np.flatnonzero(is_member[net.src])
+    src_rows, dst_rows = matrix[net.src[edges]], matrix[net.dst[edges]]
+    shared = src_rows.multiply(dst_rows).tocoo()
+    shared_edge = edges[shared.row]
+    domains = st["domains"]
+    # spill-over cost on edge e (src serving dst's residents) shared by structure s
+    spill = model.edge_spillover(shared_edge)
+    per_pair = (spill * domains[shared.col]).sum(axis=1)
+    # an edge's cost on a domain is shared once, however many structures cover the domain
+    unique_edges, slot = np.unique(shared_edge, return_inverse=True)
+    covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
+    np.logical_or.at(covered_domains, slot, domains[shared.col])
+    covered = np.zeros(len(net.src))
+    covered[unique_edges] = (model.edge_spillover(unique_edges) * covered_domains).sum(axis=1)
+    in_structure = np.zeros(len(net.src), dtype=bool)
+    in_structure[unique_edges] = True
+    key = np.sort(territory.astype(np.int64) * st.size + structure)
+    where = np.searchsorted(key, net.src[shared_edge].astype(np.int64) * st.size + shared.col)
+    order = np.argsort(territory.astype(np.int64) * st.size + structure)
+    relief = np.zeros(len(held))
+    np.add.at(relief, order[where], per_pair)
+
+    # non-members receive φ V_S through their flows, in proportion to interdependence
+    outward = (src_rows - src_rows.multiply(dst_rows)).tocoo()
+    outward_edge = edges[outward.row]
+    weight = net.interdependence[outward_edge]
+    total_weight = np.bincount(outward.col, weight, st.size)
+    share = s_p.non_member_share * total_value[outward.col] * weight
+    share = np.divide(
+        share,
+        total_weight[outward.col],
+        out=np.zeros_like(share),
+        where=total_weight[outward.col] > 0,
+    )
+    outside = np.bincount(net.dst[outward_edge], share, n)
+    delivered = np.bincount(structure, value, st.size) + np.bincount(outward.col, share, st.size)
+    return Returns(
+        held=held,
+        territory=territory,
+        structure=structure,
+        value=value,
+        relief=relief,
+        grant=grant,
+        matching=matching,
+        cost=cost,
+        engineering=engineering,
+        outside=outside,
+        covered=covered,
+        in_structure=in_structure,
+        delivered=delivered,
+    )
+
+
+def settle(model: TerritoryModel, r: Returns, state_share: float) -> np.ndarray:
+    """Book a year of structure returns once the state pays ``state_share`` of what it owes.
+
+    Updates the registry (funding, engineering, value, each member's benefit and streak of
+    negative years) and returns each territory's money from structures (€).
+    """
+    reg, p = model.registry, model.parameters
+    st, mb = reg.structures, reg.members
+    n = len(model.population)
+    paid = state_share * (r.grant + r.matching)
+    money = r.value + paid - r.cost
+    benefit = (
+        money + r.relief - p.engineering.fte_cost * r.engineering * (1 - model.cover[r.territory])
+    )
+    mb["benefit"][r.held] = benefit
+    mb["streak"][r.held] = np.where(benefit < 0, mb["streak"][r.held] + 1, 0)
+    st["funding"] += np.bincount(r.structure, paid, st.size)
+    st["engineering"] += np.bincount(r.structure, r.engineering, st.size)
+    st["value"] += r.delivered
+    st["grants"] |= np.bincount(r.structure, paid, st.size) > 0
+    return np.bincount(r.territory, money, n) + r.outside
