@@ -172,7 +172,7 @@ def render(results: dict) -> str:
         "`tests/test_validation.py` check the same cases with fewer seeds.",
         "",
         "How the reductions work: `geometry.source` = `lattice`, `random_regular` or",
-        "`barabasi_albert` turns the territory model into uniform players on a graph with a",
+        "`barabasi_albert` runs `GraphGame` (`model/reductions/`): uniform players on a graph with a",
         "game given directly (`[classic_game]`, `[graph]`; no flows, structures, budgets or",
         "learning; plain payoffs; partners chosen uniformly); `well_mixed` simulates a",
         "well-mixed population (`[well_mixed]`). One step is one generation (synchronous) or",

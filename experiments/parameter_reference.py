@@ -7,7 +7,7 @@ from cohesim.model.parameters import ParameterInfo, Parameters, format_number, p
 HEADER = """\
 # Parameter reference
 
-Generated from the declarations in `model/parameters.py` by `cohesim docs parameters`; do not
+Generated from the declarations in `model/parameters/` by `cohesim docs parameters`; do not
 edit by hand (a test checks that this page matches the code). Each parameter is set in a scenario
 file under its table (`[game]`, `[services.domains.health]`...) or on the command line with
 `--set PATH=VALUE`. ★ marks a policy lever. Cost and synergy values are assumptions awaiting

@@ -30,7 +30,7 @@ def docs() -> None:
     help="Where to write the page; - prints it.",
 )
 def parameters(out: Path) -> None:
-    """Write the parameter reference from the declarations in model/parameters.py.
+    """Write the parameter reference from the declarations in model/parameters/.
 
     The same page as `cohesim params --markdown`.
     """

@@ -70,8 +70,9 @@ def run(
     """Run SCENARIO once and write its results folder.
 
     The folder holds timeseries.parquet (one row per year), territories.parquet (one row per
-    territory at the end), manifest.json (resolved scenario, seed, versions, git commit) and
-    summary.png and map.png. It appears only once complete.
+    territory at the end), inventory.parquet (one row per cooperation structure ever formed),
+    memberships.parquet (one row per membership ever held), manifest.json (resolved scenario,
+    seed, versions, git commit), summary.png and map.png. It appears only once complete.
     """
     with bad_input(ScenarioError, ResultsError):
         overrides = dict(parse_assignment(a) for a in assignments)
