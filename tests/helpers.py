@@ -4,6 +4,7 @@ Import with ``from helpers import ...`` (pytest puts this folder on ``sys.path``
 """
 
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -51,3 +52,10 @@ def invoke(*args):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that no one listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from cohesim.analysis.comparison import COLUMNS
 from cohesim.experiments import run_sweep
-from cohesim.experiments.cli import main
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from helpers import REPO_ROOT, invoke
+
 SWEEPS = {
     "grid": 'design = "grid"\nreplicates = 2\n[parameters]\n'
     '"engineering.state_support" = [0.0, 0.5]\n"funding.matching_share" = [0.0, 0.4, 0.8]\n',
@@ -24,13 +23,6 @@ SWEEPS = {
     '"engineering.state_support" = { min = 0.0, max = 0.5 }\n'
     '"funding.matching_share" = { min = 0.0, max = 0.8 }\n',
 }
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 class Page(HTMLParser):
@@ -77,7 +69,7 @@ def assert_self_contained(text: str, page: Page) -> None:
 def comparison(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare") / "cmp"
     scenarios = REPO_ROOT / "scenarios"
-    result = cli(
+    result = invoke(
         "compare",
         scenarios / "classroom.toml",
         scenarios / "funding_and_engineering.toml",
@@ -126,7 +118,7 @@ def test_compare_report_is_self_contained_and_holds_figures_and_table(comparison
 
 
 def test_report_regenerates_a_comparison_in_french(comparison, tmp_path):
-    result = cli("report", comparison, "--lang", "fr", "--out", tmp_path / "fr")
+    result = invoke("report", comparison, "--lang", "fr", "--out", tmp_path / "fr")
     assert result.exit_code == 0, result.output
     text, page = parse(tmp_path / "fr" / "report.html")
     assert_self_contained(text, page)
@@ -137,7 +129,7 @@ def test_report_regenerates_a_comparison_in_french(comparison, tmp_path):
 
 def test_compare_is_reproducible(comparison, tmp_path):
     scenarios = REPO_ROOT / "scenarios"
-    result = cli(
+    result = invoke(
         "compare",
         scenarios / "classroom.toml",
         scenarios / "funding_and_engineering.toml",
@@ -174,7 +166,7 @@ def sweeps(tmp_path_factory):
 
 @pytest.mark.parametrize("design", list(SWEEPS))
 def test_report_on_a_sweep(sweeps, design):
-    result = cli("report", sweeps[design], "--target", "cooperation_rate<q40")
+    result = invoke("report", sweeps[design], "--target", "cooperation_rate<q40")
     assert result.exit_code == 0, result.output
     folder = sweeps[design] / "report"
     text, page = parse(folder / "report.html")
@@ -191,32 +183,33 @@ def test_report_on_a_sweep(sweeps, design):
 
 
 def test_report_refuses_to_overwrite_without_the_flag(sweeps):
-    assert cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2").exit_code == 0
-    again = cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2")
+    assert invoke("report", sweeps["grid"], "--out", sweeps["grid"] / "r2").exit_code == 0
+    again = invoke("report", sweeps["grid"], "--out", sweeps["grid"] / "r2")
     assert again.exit_code == 2 and "already exists" in again.output
     assert (
-        cli("report", sweeps["grid"], "--out", sweeps["grid"] / "r2", "--overwrite").exit_code == 0
+        invoke("report", sweeps["grid"], "--out", sweeps["grid"] / "r2", "--overwrite").exit_code
+        == 0
     )
 
 
 def test_bad_inputs_exit_2_with_a_clear_message(tmp_path, sweeps):
-    missing = cli("report", tmp_path / "nowhere")
+    missing = invoke("report", tmp_path / "nowhere")
     assert missing.exit_code == 2 and "nowhere: no such folder" in missing.output
     (tmp_path / "plain").mkdir()
-    plain = cli("report", tmp_path / "plain")
+    plain = invoke("report", tmp_path / "plain")
     assert plain.exit_code == 2 and "not a sweep or comparison folder" in plain.output
     corrupt = tmp_path / "corrupt"
     shutil.copytree(sweeps["grid"], corrupt, ignore=shutil.ignore_patterns("report*", "r2"))
     next((corrupt / "runs").glob("chunk-*.parquet")).write_bytes(b"not parquet")
-    broken = cli("report", corrupt)
+    broken = invoke("report", corrupt)
     assert broken.exit_code == 2 and "unreadable chunk" in broken.output
     assert not (corrupt / "report").exists()
-    target = cli("report", sweeps["grid"], "--target", "nonsense", "--out", tmp_path / "t")
+    target = invoke("report", sweeps["grid"], "--target", "nonsense", "--out", tmp_path / "t")
     assert target.exit_code == 2 and "expected METRIC>VALUE" in target.output
-    unknown = cli("report", sweeps["grid"], "--target", "happiness>q50", "--out", tmp_path / "u")
+    unknown = invoke("report", sweeps["grid"], "--target", "happiness>q50", "--out", tmp_path / "u")
     assert unknown.exit_code == 2 and "no outcome 'happiness'" in unknown.output
     assert not (tmp_path / "t").exists() and not (tmp_path / "u").exists()
-    no_scenario = cli("compare", tmp_path / "missing.toml", "--out", tmp_path / "c")
+    no_scenario = invoke("compare", tmp_path / "missing.toml", "--out", tmp_path / "c")
     assert no_scenario.exit_code == 2 and "missing.toml" in no_scenario.output
     assert not (tmp_path / "c").exists()
 
@@ -225,5 +218,5 @@ def test_report_on_a_comparison_with_a_missing_run(comparison, tmp_path):
     damaged = tmp_path / "damaged"
     shutil.copytree(comparison, damaged)
     shutil.rmtree(next((damaged / "runs").glob("*/replicate-001")))
-    result = cli("report", damaged)
+    result = invoke("report", damaged)
     assert result.exit_code == 2 and "replicate-001: no such run folder" in result.output

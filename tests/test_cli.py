@@ -10,19 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from cohesim.experiments.cli import main
 from cohesim.experiments.results import TABLES, ResultsError, read_run, write_run
 from cohesim.experiments.runs import run_scenario
 from cohesim.experiments.scenario import ScenarioError, load_scenario
 from cohesim.model.kinds import KINDS
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BASELINE = REPO_ROOT / "scenarios" / "baseline.toml"
-SHIPPED = sorted((REPO_ROOT / "scenarios").glob("*.toml"))
-COHESIM = Path(sys.executable).parent / "cohesim"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from helpers import COHESIM, PNG_SIGNATURE, SCENARIOS, SHIPPED_SCENARIOS, invoke
+
+BASELINE = SCENARIOS / "baseline.toml"
+SHIPPED = SHIPPED_SCENARIOS
 RUN_FILES = (
     "timeseries.parquet",
     "territories.parquet",
@@ -64,15 +61,6 @@ TERRITORY_COLUMNS = {
 # ---------------------------------------------------------------------------
 # Helpers and fixtures
 # ---------------------------------------------------------------------------
-
-
-def invoke(*args):
-    """Run ``cohesim ARGS`` in-process; stdout and stderr are kept apart."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    # an unexpected exception would be swallowed by CliRunner: make it visible
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def assert_clean_failure(result, *fragments):

@@ -7,7 +7,6 @@ under CI=true they must be there (`.ci/run` installs both).
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from cohesim.experiments.dashboard.assets import missing_assets
+
+from helpers import free_port
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -46,12 +47,6 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _is_local(url: str) -> bool:
     if url.startswith(("data:", "about:")):
         return True
@@ -67,7 +62,7 @@ def server(tmp_path, scenarios_dir):
         not missing_assets(),
         "dashboard assets not installed (cohesim docs dashboard-assets)",
     )
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     cli = Path(sys.executable).with_name("cohesim")
     with log.open("w") as sink:

@@ -7,22 +7,14 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from cohesim.model import KINDS, Parameters, TerritoryModel, decisions
+from cohesim.model import KINDS, TerritoryModel, decisions
 from cohesim.model.flows import InteractionNetwork
 from cohesim.model.kinds import PERIURBAN, RURAL
 
+from helpers import NO_STRUCTURES, params
+
 RULES = ["logit", "fermi", "imitate_best"]
-# the pairwise contest alone, without cooperation structures
-NO_STRUCTURES = {"structures": {"enabled": False}}
 SCHEDULES = ["synchronous", "random_sequential"]
-
-
-def params(**groups):
-    """Default parameters with some groups changed, e.g. params(update={"rule": "fermi"}).
-
-    Levers are in force from the first year (no burn-in) unless ``run`` says otherwise.
-    """
-    return Parameters.model_validate({"run": {"burn_in": 0}, **groups})
 
 
 @pytest.fixture(scope="module")

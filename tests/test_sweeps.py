@@ -8,7 +8,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from cohesim.experiments import load_runs, run_sweep
 from cohesim.experiments.sweep_store import read_manifest
 
-from helpers import BIN, COHESIM, copy_scenarios, write
+from helpers import BIN, COHESIM, copy_scenarios, free_port, write
 
 WAIT = 90.0  # upper bound on any wait for a process or a file (seconds)
 
@@ -63,12 +62,6 @@ def comparable(folder: Path) -> pd.DataFrame:
     runs = load_runs(folder)
     assert runs["run_id"].is_unique
     return runs.drop(columns=["wall_seconds"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stop(process: subprocess.Popen) -> None:
