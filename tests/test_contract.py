@@ -67,3 +67,12 @@ def test_france_region():
 
 def test_classroom():
     check_model(scenario_maker(SCENARIOS / "classroom.toml"))
+
+
+def test_dashboard_model():
+    pytest.importorskip("solara")
+    from cohesim.experiments.dashboard.model import DashboardModel
+
+    base = load_scenario(SCENARIOS / "classroom.toml")
+    sliders = {"funding.matching_share": 0.4, "engineering.state_support": 0.2}
+    check_model(lambda seed: DashboardModel(base.with_parameters(**{"run.seed": seed}), **sliders))
