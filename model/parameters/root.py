@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .declaration import Group, ParameterInfo, find, param, set_dotted, walk
+from .declaration import Group, ParameterInfo, find, group_class, param, set_dotted, walk
 from .policy import Budget, Engineering, Funding, Game, Learning, Pacte, Structures
 from .region import France, Geometry, Network, Services
 from .validation import ClassicGame, Graph, WellMixed
@@ -205,7 +205,7 @@ def parameter_table(parameters: Parameters | None = None) -> list[ParameterInfo]
     rows: list[ParameterInfo] = []
     for name, field in Parameters.model_fields.items():
         if name != "changes":
-            rows.extend(walk(name, field.annotation, getattr(parameters, name)))
+            rows.extend(walk(name, group_class(field.annotation), getattr(parameters, name)))
     return rows
 
 
