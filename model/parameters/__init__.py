@@ -12,7 +12,7 @@ package holds the declaration machinery (:mod:`.declaration`), the groups of the
 (:mod:`.root`). Import any of these names from ``cohesim.model.parameters``.
 """
 
-from .declaration import Group, ParameterInfo, format_number, param, set_dotted
+from .declaration import Group, ParameterInfo, format_number, group_class, param, set_dotted
 from .policy import (
     KIND_DEFAULTS,
     Budget,
@@ -55,6 +55,7 @@ __all__ = [
     "Update",
     "WellMixed",
     "format_number",
+    "group_class",
     "lookup",
     "param",
     "parameter_table",
