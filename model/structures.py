@@ -221,8 +221,8 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
     spill_i_one, spill_j_one = spill_i[rows, strongest], spill_j[rows, strongest]
     kinds = kind_table(model.parameters)
     for kind in range(len(STRUCTURE_KINDS)):
-        every = kind in (CONTRAT, POLE)
-        n_dom = all_domains if every else one_domain
+        spans_all = kind in (CONTRAT, POLE)
+        n_dom = all_domains if spans_all else one_domain
         feasible = (shared_kinds & (1 << kind)) == 0
         if kind == CONTRAT:
             feasible &= urban_i != urban_j
@@ -244,7 +244,7 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
             i,
             kind,
             n_dom,
-            spill_i_all if every else spill_i_one,
+            spill_i_all if spans_all else spill_i_one,
             model.knowledge[edges],
             model.trust[edges],
             two,
@@ -255,7 +255,7 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
             j,
             kind,
             n_dom,
-            spill_j_all if every else spill_j_one,
+            spill_j_all if spans_all else spill_j_one,
             model.knowledge[rev],
             model.trust[rev],
             two,
@@ -475,7 +475,7 @@ def returns(model: TerritoryModel) -> Returns:
     n = len(model.population)
     held, engineering = engineering_commitments(model)
     if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
-        none, edges = np.zeros(0), np.zeros(len(net.src))
+        none, uncovered = np.zeros(0), np.zeros(len(net.src))
         return Returns(
             held=held,
             territory=held,
@@ -487,7 +487,7 @@ def returns(model: TerritoryModel) -> Returns:
             cost=none,
             engineering=none,
             outside=np.zeros(n),
-            covered=edges,
+            covered=uncovered,
             in_structure=np.zeros(len(net.src), dtype=bool),
             delivered=np.zeros(st.size),
         )
