@@ -25,7 +25,7 @@ from .policy import (
     Structures,
 )
 from .region import DOMAIN_DEFAULTS, Domain, France, Geometry, Network, Services
-from .root import Change, Metrics, Parameters, Run, Update, lookup, parameter_table
+from .root import Change, Metrics, Parameters, Run, Update, declared, lookup, parameter_table
 from .validation import ClassicGame, Graph, WellMixed
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "Structures",
     "Update",
     "WellMixed",
+    "declared",
     "format_number",
     "group_class",
     "lookup",

@@ -220,6 +220,14 @@ def lookup(path: str) -> ParameterInfo | None:
     return find(Parameters, _defaults(), path)
 
 
+def declared(path: str) -> ParameterInfo:
+    """Like :func:`lookup`, for a path known to name a parameter: KeyError when it does not."""
+    info = lookup(path)
+    if info is None:
+        raise KeyError(f"{path!r} is not a declared parameter")
+    return info
+
+
 @functools.cache
 def _defaults() -> Parameters:
     return Parameters()
