@@ -78,6 +78,12 @@ class Factor:
     distribution: str = "uniform"
     peak: float | None = None
 
+    def bounds(self) -> tuple[float, float]:
+        """``(minimum, maximum)`` of a range factor; ValueError for one that lists its values."""
+        if self.minimum is None or self.maximum is None:
+            raise ValueError(f"factor {self.path} lists its values: it has no range")
+        return self.minimum, self.maximum
+
     def resolved(self) -> dict[str, Any]:
         """The factor as plain JSON-able data."""
         if self.values is not None:
