@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cohesim.experiments.results import ResultsError, read_run
-from cohesim.experiments.runs import run_scenario
+from cohesim.experiments.runs import RunResult, run_scenario
 from cohesim.experiments.scenario import Scenario, load_scenario
 from cohesim.model.outcomes import OUTCOMES
 
@@ -132,7 +132,7 @@ def run_comparison(
     steps: int | None = None,
     seed: int = 20260101,
     on_run: Callable[[str, int], None] | None = None,
-    keep: Callable[[str, int, Any], None] | None = None,
+    keep: Callable[[str, int, RunResult], None] | None = None,
 ) -> Comparison:
     """Run every scenario ``replicates`` times on the same seeds.
 

@@ -26,7 +26,7 @@ from .plots.report import (
     png_bytes,
     survival_figure,
 )
-from .report_text import TEXT, check_language, metric_label, word
+from .report_text import CAVEATS, SWEEP_CAVEATS, TEXT, check_language, metric_label, word
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem;
@@ -251,7 +251,7 @@ def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10
         (
             word("caveats", lang),
             "<ul>"
-            + "".join(f"<li>{c.format(r=comparison.replicates)}</li>" for c in text["caveats"])
+            + "".join(f"<li>{c.format(r=comparison.replicates)}</li>" for c in CAVEATS[lang])
             + "</ul>",
         ),
     ]
@@ -456,7 +456,7 @@ def sweep_report(
     sections.append(
         (
             word("caveats", lang),
-            "<ul>" + "".join(f"<li>{c}</li>" for c in text["sweep_caveats"]) + "</ul>",
+            "<ul>" + "".join(f"<li>{c}</li>" for c in SWEEP_CAVEATS[lang]) + "</ul>",
         )
     )
     report.html = document(f"{word('sweep_title', lang)}: {experiment.name}", sections, lang)

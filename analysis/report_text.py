@@ -70,7 +70,8 @@ WORDS = {
     "runs_failed": ("runs failed and are left out", "simulations ont échoué et sont écartées"),
 }
 
-TEXT = {
+# Sentences, some with ``{placeholders}`` for ``str.format``, per language.
+TEXT: dict[str, dict[str, str]] = {
     "en": {
         "compared": (
             "{n} scenarios were each run {r} times on the same {r} random seeds (replicate r of "
@@ -106,23 +107,6 @@ TEXT = {
             "{scenario} does not lower the Gini compared with {ref}: a cost per point of cohesion "
             "is undefined (NaN in the table)."
         ),
-        "caveats": [
-            "All costs and synergies in the model are assumptions awaiting calibration: these "
-            "numbers compare policies inside the model; they are not forecasts for real places.",
-            "Each scenario was run {r} times. A 95 % confidence interval (CI) is the range of "
-            "values compatible with these runs: if the comparison were repeated with new seeds, "
-            "95 % of intervals computed this way would contain the model's true average. When "
-            "the interval of a difference contains 0, the runs cannot tell the scenarios apart; "
-            "more replicates narrow the intervals.",
-            "Differences are paired by seed (Student's t on the per-seed differences). The effect "
-            "size is Cohen's d_z: the mean difference divided by the standard deviation of the "
-            "per-seed differences (about 0.2 small, 0.5 medium, 0.8 large).",
-            "Cost per point of cohesion = extra public money compared with the reference ÷ "
-            "(100 × Gini reduction compared with the reference), in € per 0.01 of Gini; its "
-            "interval is Fieller's for a ratio of means. It is undefined when the Gini does not "
-            "fall.",
-            "Shaded bands over time span the lowest to the highest replicate; lines are means.",
-        ],
         "survival_note": (
             "Kaplan–Meier survival of the structures formed from year 0 on, pooled over "
             "replicates; structures still active at the end count as surviving so far "
@@ -162,12 +146,6 @@ TEXT = {
         ),
         "prim_rule": "the densest box on the peeling trajectory whose coverage is at least {c}",
         "prim_none": "No box found: the target is too rare or too common in this sweep.",
-        "sweep_caveats": [
-            "All costs and synergies in the model are assumptions awaiting calibration.",
-            "Indices describe the model over the ranges swept, not the real world; they change "
-            "with the ranges.",
-            "Sobol' and Morris indices need many points; with few, their intervals are wide.",
-        ],
     },
     "fr": {
         "compared": (
@@ -206,26 +184,6 @@ TEXT = {
             "{scenario} ne réduit pas le Gini par rapport à {ref} : le coût par point de cohésion "
             "n'est pas défini (NaN dans le tableau)."
         ),
-        "caveats": [
-            "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration : "
-            "ces chiffres comparent des politiques dans le modèle ; ce ne sont pas des prévisions "
-            "pour des territoires réels.",
-            "Chaque scénario a été simulé {r} fois. Un intervalle de confiance (IC) à 95 % est "
-            "l'ensemble des valeurs compatibles avec ces simulations : si l'on refaisait la "
-            "comparaison avec d'autres graines, 95 % des intervalles calculés ainsi contiendraient "
-            "la vraie moyenne du modèle. Quand l'intervalle d'une différence contient 0, les "
-            "simulations ne permettent pas de départager les scénarios ; davantage de "
-            "réplications resserrent les intervalles.",
-            "Les différences sont appariées par graine (t de Student sur les différences par "
-            "graine). La taille d'effet est le d_z de Cohen : différence moyenne divisée par "
-            "l'écart-type des différences par graine (environ 0,2 faible, 0,5 moyen, 0,8 fort).",
-            "Coût par point de cohésion = argent public supplémentaire par rapport à la référence "
-            "÷ (100 × baisse du Gini par rapport à la référence), en € par 0,01 de Gini ; son "
-            "intervalle est celui de Fieller pour un rapport de moyennes. Il n'est pas défini "
-            "quand le Gini ne baisse pas.",
-            "Les bandes ombrées au fil du temps vont de la réplication la plus basse à la plus "
-            "haute ; les lignes sont les moyennes.",
-        ],
         "survival_note": (
             "Survie de Kaplan–Meier des structures créées à partir de l'année 0, toutes "
             "réplications réunies ; les structures encore actives à la fin comptent comme "
@@ -273,14 +231,65 @@ TEXT = {
             "la plus dense de la trajectoire d'épluchage parmi celles de couverture au moins {c}"
         ),
         "prim_none": "Aucune boîte : la cible est trop rare ou trop fréquente dans ce balayage.",
-        "sweep_caveats": [
-            "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration.",
-            "Les indices décrivent le modèle sur les plages balayées, pas le monde réel ; ils "
-            "changent avec les plages.",
-            "Les indices de Sobol' et de Morris demandent beaucoup de points ; avec peu de points, "
-            "leurs intervalles sont larges.",
-        ],
     },
+}
+
+# The caveats closing a comparison report, one list item each; ``{r}`` is the replicates.
+CAVEATS: dict[str, list[str]] = {
+    "en": [
+        "All costs and synergies in the model are assumptions awaiting calibration: these "
+        "numbers compare policies inside the model; they are not forecasts for real places.",
+        "Each scenario was run {r} times. A 95 % confidence interval (CI) is the range of "
+        "values compatible with these runs: if the comparison were repeated with new seeds, "
+        "95 % of intervals computed this way would contain the model's true average. When "
+        "the interval of a difference contains 0, the runs cannot tell the scenarios apart; "
+        "more replicates narrow the intervals.",
+        "Differences are paired by seed (Student's t on the per-seed differences). The effect "
+        "size is Cohen's d_z: the mean difference divided by the standard deviation of the "
+        "per-seed differences (about 0.2 small, 0.5 medium, 0.8 large).",
+        "Cost per point of cohesion = extra public money compared with the reference ÷ "
+        "(100 × Gini reduction compared with the reference), in € per 0.01 of Gini; its "
+        "interval is Fieller's for a ratio of means. It is undefined when the Gini does not "
+        "fall.",
+        "Shaded bands over time span the lowest to the highest replicate; lines are means.",
+    ],
+    "fr": [
+        "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration : "
+        "ces chiffres comparent des politiques dans le modèle ; ce ne sont pas des prévisions "
+        "pour des territoires réels.",
+        "Chaque scénario a été simulé {r} fois. Un intervalle de confiance (IC) à 95 % est "
+        "l'ensemble des valeurs compatibles avec ces simulations : si l'on refaisait la "
+        "comparaison avec d'autres graines, 95 % des intervalles calculés ainsi contiendraient "
+        "la vraie moyenne du modèle. Quand l'intervalle d'une différence contient 0, les "
+        "simulations ne permettent pas de départager les scénarios ; davantage de "
+        "réplications resserrent les intervalles.",
+        "Les différences sont appariées par graine (t de Student sur les différences par "
+        "graine). La taille d'effet est le d_z de Cohen : différence moyenne divisée par "
+        "l'écart-type des différences par graine (environ 0,2 faible, 0,5 moyen, 0,8 fort).",
+        "Coût par point de cohésion = argent public supplémentaire par rapport à la référence "
+        "÷ (100 × baisse du Gini par rapport à la référence), en € par 0,01 de Gini ; son "
+        "intervalle est celui de Fieller pour un rapport de moyennes. Il n'est pas défini "
+        "quand le Gini ne baisse pas.",
+        "Les bandes ombrées au fil du temps vont de la réplication la plus basse à la plus "
+        "haute ; les lignes sont les moyennes.",
+    ],
+}
+
+# The caveats closing a sweep report, one list item each.
+SWEEP_CAVEATS: dict[str, list[str]] = {
+    "en": [
+        "All costs and synergies in the model are assumptions awaiting calibration.",
+        "Indices describe the model over the ranges swept, not the real world; they change "
+        "with the ranges.",
+        "Sobol' and Morris indices need many points; with few, their intervals are wide.",
+    ],
+    "fr": [
+        "Tous les coûts et synergies du modèle sont des hypothèses en attente de calibration.",
+        "Les indices décrivent le modèle sur les plages balayées, pas le monde réel ; ils "
+        "changent avec les plages.",
+        "Les indices de Sobol' et de Morris demandent beaucoup de points ; avec peu de points, "
+        "leurs intervalles sont larges.",
+    ],
 }
 
 

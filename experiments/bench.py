@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -116,6 +117,7 @@ def measure(
     clock = time.perf_counter()
     model = TerritoryModel(p, rng=seed, territories=territories)
     n = len(model.population)
+    step: Callable[[], object]  # one year; the kernel's step also returns its payoffs
     if implementation == "reference":
         from .mesa_reference import ReferenceModel
 

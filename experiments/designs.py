@@ -68,7 +68,10 @@ def _dtype(factor: Factor) -> str:
 def _grid_values(factor: Factor) -> list:
     if factor.values is not None:
         return list(factor.values)
-    values = np.linspace(factor.minimum, factor.maximum, factor.count)
+    if factor.count is None:
+        raise ValueError(f"factor {factor.path} has no count: a grid needs one")
+    lo, hi = factor.bounds()
+    values = np.linspace(lo, hi, factor.count)
     if factor.kind == "int":
         return sorted({int(v) for v in np.rint(values)})
     return [float(v) for v in values]
@@ -105,13 +108,15 @@ def _map_unit(factor: Factor, u: np.ndarray) -> list:
         k = len(factor.values)
         index = np.minimum((u * k).astype(int), k - 1)  # u = 1 (Morris' top level) → last value
         return [factor.values[i] for i in index]
-    lo, hi = float(factor.minimum), float(factor.maximum)
+    lo, hi = (float(bound) for bound in factor.bounds())
     if factor.kind == "int":
         width = int(hi) - int(lo) + 1
         return [int(lo) + int(v) for v in np.minimum((u * width).astype(int), width - 1)]
     if factor.distribution == "loguniform":
         x = np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
     elif factor.distribution == "triangular":
+        if factor.peak is None:
+            raise ValueError(f"factor {factor.path} is triangular but has no peak")
         x = _triangular(u, lo, float(factor.peak), hi)
     else:
         x = lo + u * (hi - lo)

@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import socket
+from multiprocessing.context import BaseContext
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,7 @@ class LocalPool:
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
         methods = multiprocessing.get_all_start_methods()
+        self._context: BaseContext
         if "forkserver" in methods:
             self._context = multiprocessing.get_context("forkserver")
             # The server imports the model once; workers fork from it ready to run, instead of

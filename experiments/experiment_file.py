@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from cohesim.model.parameters import ParameterInfo, format_number, lookup, parameter_table
 
@@ -80,6 +80,12 @@ class Factor:
     count: int | None = None
     distribution: str = "uniform"
     peak: float | None = None
+
+    def bounds(self) -> tuple[float, float]:
+        """``(minimum, maximum)`` of a range factor; ValueError for one that lists its values."""
+        if self.minimum is None or self.maximum is None:
+            raise ValueError(f"factor {self.path} lists its values: it has no range")
+        return self.minimum, self.maximum
 
     def resolved(self) -> dict[str, Any]:
         """The factor as plain JSON-able data."""
@@ -190,6 +196,9 @@ class _Checker:
         factors = self.factors(design, scenarios)
         if self.problems:
             raise ExperimentError(self.problems)
+        # the seed is required and has no default: had it been missing or wrong, a problem
+        # would have been raised just above
+        assert seed is not None
         return Experiment(
             name=name,
             description=description,
@@ -216,9 +225,21 @@ class _Checker:
             return default
         return value
 
+    @overload
+    def integer(
+        self, key: str, default: int, lo: int, hi: int, *, required: bool = True
+    ) -> int: ...
+    @overload
+    def integer(
+        self, key: str, default: None, lo: int, hi: int, *, required: bool = True
+    ) -> int | None: ...
     def integer(
         self, key: str, default: int | None, lo: int, hi: int, *, required: bool = True
     ) -> int | None:
+        """The integer at ``key`` in [lo, hi]; ``default`` when it is missing or wrong.
+
+        A wrong value, or a missing required one without a default, is recorded as a problem.
+        """
         if key not in self.data:
             if default is None and required:
                 self.problems.append(f"{self.path}: {key} is missing: expected an integer")
@@ -431,8 +452,8 @@ class _Checker:
 
 def _allowed(info: ParameterInfo, kind: str, value: Any) -> bool:
     """Whether one value fits the declaration (type, choices, closed range)."""
-    if kind == "choice":
-        return value in info.choices
+    if kind == "choice":  # the kind of a parameter declared with choices
+        return info.choices is not None and value in info.choices
     if kind == "bool":
         return isinstance(value, bool)
     if isinstance(value, bool):

@@ -18,7 +18,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cohesim.model.parameters import Domain, Parameters, lookup, parameter_table
+from cohesim.model.parameters import (
+    Change,
+    Domain,
+    Parameters,
+    group_class,
+    lookup,
+    parameter_table,
+)
 
 from . import france
 
@@ -248,8 +255,10 @@ def _allowed_keys(group: tuple[str, ...]) -> list[str]:
         return [*META_KEYS, *Parameters.model_fields]
     if group[:2] == ("services", "domains") and len(group) == 3:
         return list(Domain.model_fields)
-    model = Parameters.model_fields.get(group[0])
-    return list(model.annotation.model_fields) if model else []
+    if group[0] == "changes":  # a list of tables: the key is under ("changes", index)
+        return list(Change.model_fields)
+    declared = Parameters.model_fields.get(group[0])
+    return list(group_class(declared.annotation).model_fields) if declared else []
 
 
 def _unknown_key(where: str, loc: tuple[str, ...], allowed: list[str]) -> str:

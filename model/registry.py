@@ -12,6 +12,7 @@ module holds the tables, the per-kind constants and the vectorised helpers they 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
@@ -49,8 +50,11 @@ class GrowingTable:
     def __setitem__(self, name: str, value: np.ndarray) -> None:
         self._columns[name][: self.size] = value
 
-    def append(self, count: int, **values: np.ndarray) -> np.ndarray:
-        """Append ``count`` rows; unnamed columns start at zero. Returns the new row indices."""
+    def append(self, count: int, **values: npt.ArrayLike) -> np.ndarray:
+        """Append ``count`` rows; unnamed columns start at zero. Returns the new row indices.
+
+        Each value is ``count`` rows, or one value (e.g. a step) that every new row takes.
+        """
         needed = self.size + count
         if needed > len(next(iter(self._columns.values()))):
             capacity = max(needed, 2 * len(next(iter(self._columns.values()))))

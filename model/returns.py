@@ -46,7 +46,7 @@ def returns(model: TerritoryModel) -> Returns:
     n = len(model.population)
     held, engineering = engineering_commitments(model)
     if len(held) == 0:  # nothing to share, pay or deliver: skip the sparse algebra
-        none, edges = np.zeros(0), np.zeros(len(net.src))
+        none, uncovered = np.zeros(0), np.zeros(len(net.src))
         return Returns(
             held=held,
             territory=held,
@@ -58,7 +58,7 @@ def returns(model: TerritoryModel) -> Returns:
             cost=none,
             engineering=none,
             outside=np.zeros(n),
-            covered=edges,
+            covered=uncovered,
             in_structure=np.zeros(len(net.src), dtype=bool),
             delivered=np.zeros(st.size),
         )

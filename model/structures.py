@@ -215,8 +215,8 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
     spill_i_one, spill_j_one = spill_i[rows, strongest], spill_j[rows, strongest]
     kinds = kind_table(model.parameters)
     for kind in range(len(STRUCTURE_KINDS)):
-        every = kind in (CONTRAT, POLE)
-        n_dom = all_domains if every else one_domain
+        spans_all = kind in (CONTRAT, POLE)
+        n_dom = all_domains if spans_all else one_domain
         feasible = (shared_kinds & (1 << kind)) == 0
         if kind == CONTRAT:
             feasible &= urban_i != urban_j
@@ -238,7 +238,7 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
             i,
             kind,
             n_dom,
-            spill_i_all if every else spill_i_one,
+            spill_i_all if spans_all else spill_i_one,
             model.knowledge[edges],
             model.trust[edges],
             two,
@@ -249,7 +249,7 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
             j,
             kind,
             n_dom,
-            spill_j_all if every else spill_j_one,
+            spill_j_all if spans_all else spill_j_one,
             model.knowledge[rev],
             model.trust[rev],
             two,

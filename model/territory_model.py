@@ -224,6 +224,8 @@ class TerritoryModel(mesa.Model):
         """New strategies of ``revisers``, comparing payoffs given by ``score(territories)``."""
         u = self.parameters.update
         if u.rule == "logit":
+            # _revise, the only caller, computes the gains whenever the rule is logit
+            assert gain is not None, "the logit rule needs the expected gains"
             return decisions.logit_choice(gain[revisers], u.noise, self.rng)
         if u.rule == "fermi":
             partner = decisions.fermi_partner(self.network, revisers, self.rng)

@@ -312,6 +312,18 @@ def test_unknown_key_in_group(tmp_path):
         assert allowed in message
 
 
+def test_unknown_key_in_a_change(tmp_path):
+    path = write(
+        tmp_path / "s.toml",
+        '[[changes]]\nyear = 5\nyeer = 6\nset = { "funding.matching_share" = 0.1 }\n',
+    )
+    message = single_problem(path)
+    assert names_file(message, path)
+    assert "unknown key changes.0.yeer" in message
+    assert "did you mean 'year'?" in message
+    assert "allowed in [changes.0]: year, set" in message
+
+
 def test_unknown_key_in_domain_table(tmp_path):
     path = write(tmp_path / "s.toml", "[services.domains.health]\nscalng = 1.1\n")
     message = single_problem(path)

@@ -63,8 +63,10 @@ def draw_territories(
     handles: list[Line2D] = []
     n = len(population)
     if network is not None:
+        segments = _segments(x, y, *network)
         ax.add_collection(
-            LineCollection(_segments(x, y, *network), colors=GREY, linewidths=0.5, alpha=0.6)
+            # the stub wants a Sequence: an (n, 2, 2) array iterates as one but is not typed so
+            LineCollection(segments, colors=GREY, linewidths=0.5, alpha=0.6)  # type: ignore[arg-type]
         )
     if links is not None:
         thinner = max(0.5, min(1.0, math.sqrt(100 / n)))
@@ -216,12 +218,13 @@ def _draw_links(
     other = [k for k in dict.fromkeys(label.tolist()) if k not in STRUCTURE_COLOURS]
     colour = {**STRUCTURE_COLOURS, **{k: SERIES[i % len(SERIES)] for i, k in enumerate(other)}}
     width = {**STRUCTURE_WIDTHS, **dict.fromkeys(other, 1.5)}
-    for name in sorted(colour, key=width.get, reverse=True):
+    for name in sorted(colour, key=lambda k: width[k], reverse=True):
         mine = label == name
         if mine.any():
             ax.add_collection(
                 LineCollection(
-                    _segments(x, y, a[mine], b[mine]),
+                    # the stub wants a Sequence: an (n, 2, 2) array iterates as one, untyped
+                    _segments(x, y, a[mine], b[mine]),  # type: ignore[arg-type]
                     colors=colour[name],
                     linewidths=width[name] * thinner,
                     capstyle="round",

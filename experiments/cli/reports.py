@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..results import ResultsError, atomic_folder, check_output_folder, write_run
+from ..runs import RunResult
 from ..scenario import ScenarioError, load_scenario
 from .errors import bad_input, err
 from .progress import progress_bar
@@ -81,7 +82,7 @@ def compare(
     ):
         task = bar.add_task("runs", total=total)
 
-        def keep(name: str, replicate: int, result: object) -> None:
+        def keep(name: str, replicate: int, result: RunResult) -> None:
             folder = staging / folders[names.index(name)] / f"replicate-{replicate:03d}"
             write_run(result, folder)
             bar.advance(task)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from cohesim.analysis.plots.maps import draw_territories
 from cohesim.analysis.plots.palette import (
@@ -151,7 +152,7 @@ def cohesion_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
     ax.set_title(tr("cohesion", lang))
     _years_axis(ax, frame, run, lang)
     lines = ax.get_lines()[:1] + right.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], fontsize="small", loc="best")
+    ax.legend(lines, [str(line.get_label()) for line in lines], fontsize="small", loc="best")
     return fig
 
 
@@ -180,7 +181,10 @@ def structures_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
         alpha=0.8,
     )
     ax.set_ylim(bottom=0)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    locator = ax.yaxis.get_major_locator()
+    # a new Axes ticks with an AutoLocator, a MaxNLocator, which alone takes integer=
+    assert isinstance(locator, MaxNLocator), locator
+    locator.set_params(integer=True)
     ax.set_ylabel(tr("count", lang))
     ax.set_title(tr("structures", lang))
     _years_axis(ax, frame, run, lang)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from cohesim.model.parameters import ParameterInfo, Parameters, lookup, parameter_table
+from cohesim.model.parameters import ParameterInfo, Parameters, declared, lookup, parameter_table
 from cohesim.model.territories import TerritoryTable
 
 from .text import PARAMETER_LABELS
@@ -43,6 +43,8 @@ def slider_step(info: ParameterInfo) -> float:
     """
     if info.type == "int":
         return 1
+    if info.minimum is None or info.maximum is None:
+        raise ValueError(f"{info.path} has no declared range: it has no slider step")
     raw = (info.maximum - info.minimum) / SLIDER_TICKS
     power = 10.0 ** math.floor(math.log10(raw))
     candidates = [m * power * 10.0**k for k in (0, -1, -2) for m in (5, 2, 1)]
@@ -105,7 +107,7 @@ def model_params(
     """
     params: dict[str, Any] = {"base": scenario, "territories": territories}
     for path in slider_paths():
-        info = lookup(path)
+        info = declared(path)
         params[path] = slider_options(info, parameter_value(scenario.parameters, path), lang)
     return params
 

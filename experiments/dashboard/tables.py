@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cohesim.model.parameters import format_number, lookup
+from cohesim.model.parameters import declared, format_number
 from cohesim.model.territory_model import TerritoryModel
 
 from .sliders import parameter_label, parameter_value, slider_paths
@@ -90,5 +90,5 @@ def settings_summary(model: DashboardModel, lang: str) -> list[str]:
     for path in slider_paths():
         value = parameter_value(in_force, path)
         shown = format_number(value) if isinstance(value, int | float) else str(value)
-        lines.append(f"{parameter_label(lookup(path), lang, long=True)} = {shown}")
+        lines.append(f"{parameter_label(declared(path), lang, long=True)} = {shown}")
     return lines

@@ -12,7 +12,7 @@ package holds the declaration machinery (:mod:`.declaration`), the groups of the
 (:mod:`.root`). Import any of these names from ``cohesim.model.parameters``.
 """
 
-from .declaration import Group, ParameterInfo, format_number, param, set_dotted
+from .declaration import Group, ParameterInfo, format_number, group_class, param, set_dotted
 from .policy import (
     KIND_DEFAULTS,
     Budget,
@@ -25,7 +25,7 @@ from .policy import (
     Structures,
 )
 from .region import DOMAIN_DEFAULTS, Domain, France, Geometry, Network, Services
-from .root import Change, Metrics, Parameters, Run, Update, lookup, parameter_table
+from .root import Change, Metrics, Parameters, Run, Update, declared, lookup, parameter_table
 from .validation import ClassicGame, Graph, WellMixed
 
 __all__ = [
@@ -54,7 +54,9 @@ __all__ = [
     "Structures",
     "Update",
     "WellMixed",
+    "declared",
     "format_number",
+    "group_class",
     "lookup",
     "param",
     "parameter_table",

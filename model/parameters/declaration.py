@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -173,8 +173,15 @@ def with_default(info: ParameterInfo, default: Any) -> ParameterInfo:
     return ParameterInfo(**{**info.__dict__, "default": default})
 
 
-def _is_group(annotation: Any) -> bool:
+def _is_group(annotation: object) -> TypeGuard[type[Group]]:
     return isinstance(annotation, type) and issubclass(annotation, Group)
+
+
+def group_class(annotation: object) -> type[Group]:
+    """The group class of a field that holds one table of parameters; TypeError otherwise."""
+    if not _is_group(annotation):
+        raise TypeError(f"{annotation!r} is not a table of parameters (a Group subclass)")
+    return annotation
 
 
 def _named_tables(annotation: Any) -> type[Group] | None:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .declaration import Group, ParameterInfo, find, param, set_dotted, walk
+from .declaration import Group, ParameterInfo, find, group_class, param, set_dotted, walk
 from .policy import Budget, Engineering, Funding, Game, Learning, Pacte, Structures
 from .region import France, Geometry, Network, Services
 from .validation import ClassicGame, Graph, WellMixed
@@ -205,7 +205,7 @@ def parameter_table(parameters: Parameters | None = None) -> list[ParameterInfo]
     rows: list[ParameterInfo] = []
     for name, field in Parameters.model_fields.items():
         if name != "changes":
-            rows.extend(walk(name, field.annotation, getattr(parameters, name)))
+            rows.extend(walk(name, group_class(field.annotation), getattr(parameters, name)))
     return rows
 
 
@@ -218,6 +218,14 @@ def lookup(path: str) -> ParameterInfo | None:
     if path.split(".")[0] == "changes":  # timed changes are not parameters
         return None
     return find(Parameters, _defaults(), path)
+
+
+def declared(path: str) -> ParameterInfo:
+    """Like :func:`lookup`, for a path known to name a parameter: KeyError when it does not."""
+    info = lookup(path)
+    if info is None:
+        raise KeyError(f"{path!r} is not a declared parameter")
+    return info
 
 
 @functools.cache

@@ -85,9 +85,9 @@ def rest_points(gain, grid: int = 2001) -> list[tuple[float, bool]]:
     for k in range(1, grid - 1):  # a grid point that is a root
         if sign[k] == 0 and sign[k - 1] * sign[k + 1] < 0:
             found.append((float(x[k]), bool(d[k - 1] > 0)))
-    for k in np.flatnonzero(sign[:-1] * sign[1:] < 0):  # a root between two grid points
-        root = brentq(lambda v: float(gain(np.array([v]))[0]), x[k], x[k + 1], xtol=1e-12)
-        found.append((float(root), bool(d[k] > 0)))
+    for j in np.flatnonzero(sign[:-1] * sign[1:] < 0):  # a root between two grid points
+        root = brentq(lambda v: float(gain(np.array([v]))[0]), x[j], x[j + 1], xtol=1e-12)
+        found.append((float(root), bool(d[j] > 0)))
     return found
 
 
