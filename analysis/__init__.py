@@ -29,7 +29,7 @@ from .inventory import (
     write_tables,
 )
 from .prim import PrimResult, Target, parse_target, prim
-from .report import Report, comparison_report, sweep_report
+from .report import Report, comparison_report
 from .sensitivity import (
     experiment_from_manifest,
     main_effects,
@@ -40,6 +40,7 @@ from .sensitivity import (
 )
 from .statistics import PairedDifference, fieller_ratio_ci, mean_ci, paired_difference
 from .survival import kaplan_meier, structure_lifetimes
+from .sweep_report import sweep_report
 
 __all__ = [
     "Comparison",

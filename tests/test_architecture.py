@@ -40,3 +40,18 @@ def test_every_package_folder_is_listed_in_pyproject():
             parts = init.parent.relative_to(REPO_ROOT / folder).parts
             found.add(".".join((name, *parts)))
     assert found == listed
+
+
+def test_no_module_is_over_450_lines_without_saying_why():
+    import ast
+
+    from helpers import REPO_ROOT
+
+    for folder in ("model", "experiments", "analysis"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if text.count("\n") > 450:
+                docstring = ast.get_docstring(ast.parse(text)) or ""
+                assert "450 lines" in docstring, (
+                    f"{path.name}: split it, or say why in its docstring"
+                )

@@ -144,7 +144,8 @@ def report(
         cohesim report results/sweeps/engineering_vs_funding --target "cooperation_rate<0.2"
     """
     from cohesim.analysis.comparison import read_comparison
-    from cohesim.analysis.report import SWEEP_METRICS, comparison_report, sweep_report
+    from cohesim.analysis.report import comparison_report
+    from cohesim.analysis.sweep_report import SWEEP_METRICS, sweep_report
 
     out = out if out is not None else folder / "report"
     with bad_input(ResultsError, ValueError, OSError):

@@ -1,0 +1,166 @@
+"""The report of a sweep: main effects, heat maps, Sobol' or Morris indices, PRIM.
+
+One self-contained HTML file, built from the pieces of :mod:`.report`.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from .plots.report import png_bytes
+from .report import Report, document, figure_html, number, paragraphs, table_html
+from .report_text import SWEEP_CAVEATS, TEXT, check_language, metric_label, word
+
+SWEEP_METRICS = ("cooperation_rate", "gini")
+
+
+def sweep_report(
+    folder: str | Path,
+    lang: str = "en",
+    metrics: tuple[str, ...] = SWEEP_METRICS,
+    target: str = "gini>q75",
+    min_coverage: float = 0.5,
+) -> Report:
+    """The report of a sweep folder: main effects, heat maps (grid), Sobol' or Morris, PRIM.
+
+    Raises
+    ------
+    ResultsError
+        If the folder is not a readable sweep.
+    ValueError
+        If a metric or the target names an outcome the sweep did not record, or is malformed.
+    """
+    from .plots.report import (
+        heatmap_figure,
+        main_effects_figure,
+        morris_figure,
+        prim_figure,
+        sobol_figure,
+    )
+    from .prim import parse_target, prim
+    from .sensitivity import main_effects, morris_indices, point_means, read_sweep, sobol_indices
+
+    check_language(lang)
+    goal = parse_target(target)
+    experiment, points, runs = read_sweep(folder)
+    for metric in (*metrics, goal.metric):
+        if metric not in runs.columns:
+            recorded = sorted(c for c in runs.columns if runs[c].dtype.kind == "f")
+            raise ValueError(f"{folder}: the sweep has no outcome {metric!r}; it has {recorded}")
+    text = TEXT[lang]
+    esc = html.escape
+    ok = runs[runs["status"] == "ok"]
+    factors = [f.path for f in experiment.factors]
+    report = Report("")
+    sections = []
+    intro = text["sweep_intro"].format(
+        name=esc(experiment.name),
+        design=esc(experiment.design),
+        points=len(points),
+        reps=experiment.replicates,
+        runs=len(runs),
+        ok=len(ok),
+        factors=", ".join(f"<code>{esc(f)}</code>" for f in factors) or "–",
+        metric=", ".join(esc(metric_label(m, lang)) for m in metrics),
+        description=esc(experiment.description),
+    )
+    failed = len(runs) - len(ok)
+    if failed:
+        intro += paragraphs(f"{failed} {word('runs_failed', lang)}.")
+    sections.append((word("design", lang), paragraphs(intro)))
+
+    effects = []
+    body = paragraphs(text["main_effects_note"])
+    for metric in metrics:
+        if factors:
+            name = f"main_effects_{metric}"
+            report.figures[name] = png_bytes(main_effects_figure(ok, factors, metric, lang))
+            body += figure_html(report.figures[name], metric_label(metric, lang))
+            effects.append(main_effects(runs, factors, metric).assign(metric=metric))
+    if effects:
+        report.tables["main_effects"] = pd.concat(effects, ignore_index=True)
+    sections.append((word("main_effects", lang), body))
+
+    numeric_grid = [f.path for f in experiment.factors if f.values is not None or f.count]
+    if experiment.design == "grid" and len(numeric_grid) >= 2:
+        body = paragraphs(text["heatmap_note"])
+        x, y = numeric_grid[0], numeric_grid[1]
+        for metric in metrics:
+            name = f"heatmap_{metric}"
+            report.figures[name] = png_bytes(heatmap_figure(ok, x, y, metric, lang))
+            body += figure_html(report.figures[name], metric_label(metric, lang))
+        sections.append((word("heatmaps", lang), body))
+
+    if experiment.design in ("sobol", "morris"):
+        sobol = experiment.design == "sobol"
+        body = paragraphs(text["sobol_note" if sobol else "morris_note"])
+        tables = []
+        for index, name in enumerate(dict.fromkeys(runs["scenario"])):
+            part = runs[runs["scenario"] == name]
+            for metric in metrics:
+                outcomes = point_means(part, metric, len(points))
+                analyse = sobol_indices if sobol else morris_indices
+                try:
+                    indices = analyse(experiment, outcomes)
+                except ValueError as error:
+                    body += paragraphs(esc(f"{name}, {metric}: {error}"))
+                    continue
+                key = f"{experiment.design}_{index}_{metric}"
+                draw = sobol_figure if sobol else morris_figure
+                report.figures[key] = png_bytes(draw(indices, lang))
+                caption = f"{name}: {metric_label(metric, lang)}"
+                body += f"<h3>{esc(caption)}</h3>" + figure_html(report.figures[key], caption)
+                body += table_html(indices, lang)
+                tables.append(indices.assign(scenario=name, metric=metric))
+        if tables:
+            report.tables[f"{experiment.design}_indices"] = pd.concat(tables, ignore_index=True)
+        sections.append((word("sobol" if sobol else "morris", lang), body))
+
+    x = ok[factors + (["scenario"] if ok["scenario"].nunique() > 1 else [])]
+    selected, cut = goal.select(ok[goal.metric])
+    rule = text["prim_rule"].format(c=number(min_coverage, lang))
+    share = f"{selected.mean():.0%}" if len(selected) else "–"
+    body = paragraphs(
+        text["prim_note"].format(
+            target=esc(f"{metric_label(goal.metric, lang)} {'>' if goal.above else '<'} ")
+            + number(cut, lang)
+            + (f" ({esc(str(goal))})" if goal.quantile else ""),
+            share=share,
+            rule=rule,
+        )
+    )
+    try:
+        found = prim(x, selected, min_coverage=min_coverage) if x.shape[1] else None
+    except ValueError:
+        found = None
+    if found is None:
+        body += paragraphs(text["prim_none"])
+    else:
+        report.figures["prim_trajectory"] = png_bytes(
+            prim_figure(found.trajectory, found.chosen, lang)
+        )
+        box = found.box.assign(
+            restricted=[
+                word("restricted" if r else "unrestricted", lang) for r in found.box["restricted"]
+            ]
+        )
+        body += figure_html(report.figures["prim_trajectory"], "PRIM")
+        body += paragraphs(
+            f"{word('prim_box', lang)}: coverage {number(found.coverage, lang)}, "
+            f"density {number(found.density, lang)}, support {number(found.support, lang)}"
+        )
+        body += table_html(box, lang)
+        report.tables["prim_box"] = found.box
+        report.tables["prim_trajectory"] = found.trajectory
+    sections.append((word("prim", lang), body))
+    sections.append(
+        (
+            word("caveats", lang),
+            "<ul>" + "".join(f"<li>{c}</li>" for c in SWEEP_CAVEATS[lang]) + "</ul>",
+        )
+    )
+    report.html = document(f"{word('sweep_title', lang)}: {experiment.name}", sections, lang)
+    return report
