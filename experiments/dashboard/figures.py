@@ -19,11 +19,12 @@ from cohesim.analysis.plots.palette import (
     STRUCTURE_COLOURS,
     Figure,
 )
+from cohesim.model.outcomes import outcome_label
 from cohesim.model.parameters import Run
 from cohesim.model.registry import STRUCTURE_KINDS
 from cohesim.model.territory_model import TerritoryModel
 
-from .text import percent, tr
+from .text import percent, series_label, tr
 
 COOPERATE_COLOUR, COMPETE_COLOUR = STRATEGY_COLOURS["cooperate"], STRATEGY_COLOURS["compete"]
 
@@ -118,14 +119,14 @@ def cooperation_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
         frame["cooperation_rate"],
         color=COOPERATE_COLOUR,
         marker=".",
-        label=tr("share_territories", lang),
+        label=series_label("cooperation_rate", lang),
     )
     ax.plot(
         frame["year"],
         frame["cooperation_rate_pop"],
         color=COOPERATE_COLOUR,
         ls="--",
-        label=tr("share_population", lang),
+        label=series_label("cooperation_rate_pop", lang),
     )
     ax.set_ylim(0, 1)
     ax.set_title(tr("cooperation", lang))
@@ -138,7 +139,13 @@ def cohesion_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
     """Gini of welfare (left axis) and the urban–rural welfare gap (right axis)."""
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
-    ax.plot(frame["year"], frame["gini"], color=REDDISH_PURPLE, marker=".", label=tr("gini", lang))
+    ax.plot(
+        frame["year"],
+        frame["gini"],
+        color=REDDISH_PURPLE,
+        marker=".",
+        label=series_label("gini", lang),
+    )
     ax.set_ylabel("Gini")
     right = ax.twinx()
     right.plot(
@@ -146,9 +153,9 @@ def cohesion_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
         frame["urban_rural_gap"],
         color=BLUISH_GREEN,
         marker=".",
-        label=tr("gap", lang),
+        label=series_label("urban_rural_gap", lang),
     )
-    right.set_ylabel(tr("gap", lang).split(" (")[0])
+    right.set_ylabel(outcome_label("urban_rural_gap", lang))
     ax.set_title(tr("cohesion", lang))
     _years_axis(ax, frame, run, lang)
     lines = ax.get_lines()[:1] + right.get_lines()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cohesim.model.labels import label
+from cohesim.model.outcomes import outcome_label
 
 LANGUAGES = ("fr", "en")
 
@@ -80,11 +81,7 @@ TEXT: dict[str, dict[str, str]] = {
         "size": "taille : population",
         "km": "km",
         "cooperation": "Coopération",
-        "share_territories": "part des territoires",
-        "share_population": "part de la population",
         "cohesion": "Cohésion",
-        "gini": "Gini du bien-être (0 = égalité)",
-        "gap": "écart urbain / rural (1 = aucun)",
         "money": "Argent public dépensé pour la coopération",
         "per_year": "M€ par an",
         "table": "Territoires",
@@ -119,11 +116,7 @@ TEXT: dict[str, dict[str, str]] = {
         "size": "size: population",
         "km": "km",
         "cooperation": "Cooperation",
-        "share_territories": "share of territories",
-        "share_population": "share of population",
         "cohesion": "Cohesion",
-        "gini": "Gini of welfare (0 = equality)",
-        "gap": "urban / rural gap (1 = none)",
         "money": "Public money spent on cooperation",
         "per_year": "M€ per year",
         "table": "Territories",
@@ -163,6 +156,19 @@ def tr(key: str, lang: str) -> str:
         if key.startswith(prefix):
             return label(key.removeprefix(prefix), lang)
     return label(key, lang)
+
+
+READING = {
+    "gini": {"fr": "0 = égalité", "en": "0 = equality"},
+    "urban_rural_gap": {"fr": "1 = parité", "en": "1 = parity"},
+}
+"""How to read a plotted outcome, added to its declared label."""
+
+
+def series_label(column: str, lang: str) -> str:
+    """A plotted outcome's declared label (cohesim.model.outcomes), with how to read it."""
+    text = outcome_label(column, lang)
+    return f"{text} ({READING[column][lang]})" if column in READING else text
 
 
 def percent(share: float, lang: str) -> str:
