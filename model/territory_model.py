@@ -148,7 +148,7 @@ class TerritoryModel(mesa.Model):
 
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
         self.payoff = np.zeros(n)
-        self.public_spending = 0.0
+        self.public_money = self.public_engineering = self.public_spending = 0.0
         self.public_spending_total = 0.0
         self.engineering_used = 0.0
         self.territories = [Territory(self, i) for i in range(n)]
@@ -293,7 +293,11 @@ class TerritoryModel(mesa.Model):
         self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures - (self.spillover_cost - shared_costs)
         self.in_structure = yielded.in_structure
-        self.public_spending = share * owed
+        self.public_money = share * owed
+        # state engineering support is staff the state pays, used or not (science defect 2)
+        fte_cost = self.parameters.engineering.fte_cost
+        self.public_engineering = fte_cost * float(self.engineering_support.sum())
+        self.public_spending = self.public_money + self.public_engineering
         self.public_spending_total += self.public_spending
         self.engineering_used = float(yielded.engineering.sum())
         self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
@@ -334,6 +338,8 @@ class TerritoryModel(mesa.Model):
             "welfare_total": float((w * pop).sum()),
             "public_spending": self.public_spending,
             "public_spending_cumulative": self.public_spending_total,
+            "public_money": self.public_money,
+            "public_engineering": self.public_engineering,
             "engineering_used": self.engineering_used,
             **self._structure_metrics(),
         }

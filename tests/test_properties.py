@@ -67,8 +67,11 @@ def test_any_declared_parameters_give_finite_consistent_runs(p, seed):
         held, need = structures.engineering_commitments(m)
         used = np.bincount(m.registry.members["territory"][held], need, len(m.population))
         assert np.all(used <= m.available_engineering + 1e-9)
-        assert cap == 0 or m.public_spending <= cap * (1 + 1e-9)
-        assert m.public_spending >= 0
+        assert cap == 0 or m.public_money <= cap * (1 + 1e-9)
+        assert m.public_money >= 0
+        # state engineering is costed: spending is money plus staff at ω_H (science defect 2)
+        staff = p.engineering.fte_cost * m.engineering_support.sum()
+        assert m.public_spending == m.public_money + staff
     frame = m.metrics_frame()
     numbers = frame.drop(columns=["beta_convergence"]).to_numpy(dtype=float)
     assert np.isfinite(numbers).all(), frame.columns[~np.isfinite(numbers).all(axis=0)].tolist()

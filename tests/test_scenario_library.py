@@ -84,15 +84,15 @@ def _region(result):
     return (p.geometry, p.update, p.services)
 
 
-def test_withdrawn_funding_stops_public_spending(runs):
+def test_withdrawn_funding_stops_public_money(runs):
     ts = runs["funding_withdrawn"].timeseries
-    assert ts.loc[(ts["year"] >= 0) & (ts["year"] < 10), "public_spending"].sum() > 0
-    assert (ts.loc[ts["year"] >= 10, "public_spending"] == 0).all()
+    assert ts.loc[(ts["year"] >= 0) & (ts["year"] < 10), "public_money"].sum() > 0
+    assert (ts.loc[ts["year"] >= 10, "public_money"] == 0).all()
 
 
-def test_austerity_caps_spending_after_year_five(runs):
+def test_austerity_caps_the_money_after_year_five(runs):
     ts = runs["austerity"].timeseries
-    assert (ts.loc[ts["year"] >= 5, "public_spending"] <= 200_000 * (1 + 1e-9)).all()
+    assert (ts.loc[ts["year"] >= 5, "public_money"] <= 200_000 * (1 + 1e-9)).all()
 
 
 def test_baseline_spends_nothing(runs):

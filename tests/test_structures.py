@@ -139,21 +139,21 @@ def test_structures_kept_by_grants_end_when_the_grants_end():
     assert first["funding_received"] == pytest.approx(3 * 100_000)
 
 
-def test_annual_cap_limits_what_the_state_spends():
+def test_annual_cap_limits_the_money_the_state_pays():
     rich = {
         "funding": {"conditional_grant": 100_000, "matching_share": 0.8},
         "engineering": {"state_support": 0.5},
     }
     uncapped = TerritoryModel(params(**rich), rng=3)
     uncapped.run(15)
-    spending = uncapped.metrics_frame()["public_spending"]
+    spending = uncapped.metrics_frame()["public_money"]
     cap = float(spending.iloc[1:].median()) / 2
     capped = TerritoryModel(
         params(funding={**rich["funding"], "annual_cap": cap}, engineering=rich["engineering"]),
         rng=3,
     )
     capped.run(15)
-    spent = capped.metrics_frame()["public_spending"]
+    spent = capped.metrics_frame()["public_money"]
     assert (spent <= cap * (1 + 1e-9)).all()
     assert np.isclose(spent, cap, rtol=1e-9).sum() > 5  # the cap binds
 
@@ -250,16 +250,16 @@ def test_engineering_used_never_exceeds_what_territories_have_plus_support(busy)
     assert m.metrics_frame()["engineering_used"].max() > 0
 
 
-def test_state_spending_never_exceeds_the_cap_and_matches_the_inventory(busy):
+def test_state_money_never_exceeds_the_cap_and_matches_the_inventory(busy):
     m, _ = busy
     frame = m.metrics_frame()
-    assert (frame["public_spending"] <= 2_000_000 * (1 + 1e-9)).all()
+    assert (frame["public_money"] <= 2_000_000 * (1 + 1e-9)).all()
     # no matching share: all the state's money went to structures
-    assert frame["public_spending"].sum() == pytest.approx(
+    assert frame["public_money"].sum() == pytest.approx(
         m.inventory_frame()["funding_received"].sum()
     )
     year = frame["year"]
-    assert (frame.loc[year >= 5 + 3, "public_spending"] == 0).all()  # grants withdrawn
+    assert (frame.loc[year >= 5 + 3, "public_money"] == 0).all()  # grants withdrawn
 
 
 def test_inventory_members_existed_and_were_neighbours(busy):
@@ -331,3 +331,16 @@ def test_a_contrat_is_one_of_the_kinds_formed_between_the_pair_only_once():
     m = pair_model(steps=15, engineering={"state_support": 0.5})
     assert kinds_formed(m) == ["contrat"]  # never a second one while the first lives
     assert m.registry.structures["kind"][0] == CONTRAT
+
+
+def test_state_engineering_is_counted_in_public_spending():
+    # defect 2 of the science review: 0.4 FTE of state engineering per rural territory was
+    # counted as 0 € of public money, so every cost comparison favoured engineering
+    m = pair_model(steps=2, engineering={"state_support": 0.4})
+    staff = 0.4 * m.parameters.engineering.fte_cost  # one rural territory in the pair
+    frame = m.metrics_frame()
+    assert m.public_money == 0.0  # no grant, no matching
+    assert frame["public_engineering"].iloc[-1] == pytest.approx(staff)
+    assert frame["public_spending"].iloc[-1] == pytest.approx(staff)
+    # levers act from step 0 here (no burn-in): step 0 is paid too
+    assert frame["public_spending_cumulative"].iloc[-1] == pytest.approx(len(frame) * staff)

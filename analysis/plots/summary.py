@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .palette import BLUISH_GREEN, REDDISH_PURPLE, Figure
+from .palette import BLUISH_GREEN, REDDISH_PURPLE, SKY_BLUE, Figure
 
 STRUCTURE_KINDS = ("entente", "contrat", "syndicat", "pole")
 
@@ -51,9 +51,15 @@ def summary_figure(timeseries: pd.DataFrame, path: str | Path, title: str = "") 
         structures.legend(frameon=False, loc="upper left")
     structures.set(title="Cooperation structures active", ylabel="count")
 
-    if "public_spending" in timeseries:
+    if "public_engineering" in timeseries:  # money, then state engineering at its cost
+        paid = timeseries["public_money"] / 1e6
+        money.bar(x, paid, color=SKY_BLUE, width=0.8, label="grants and matching")
+        staff = timeseries["public_engineering"] / 1e6
+        money.bar(x, staff, bottom=paid, color=BLUISH_GREEN, width=0.8, label="state engineering")
+        money.legend(frameon=False)
+    elif "public_spending" in timeseries:  # tables written before engineering was costed
         money.bar(x, timeseries["public_spending"] / 1e6, color=BLUISH_GREEN, width=0.8)
-    money.set(title="Public money spent", ylabel="M€ per year")
+    money.set(title="Public spending (engineering at its cost)", ylabel="M€ per year")
 
     for column in (c for c in timeseries.columns if c.startswith("access_")):
         access.plot(x, timeseries[column], label=column.removeprefix("access_"))

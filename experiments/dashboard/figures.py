@@ -164,12 +164,20 @@ def cohesion_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
 
 
 def money_figure(frame: pd.DataFrame, run: Run, lang: str) -> Figure:
-    """Public money spent each year on matching cooperators' contributions, in M€."""
+    """Public spending on cooperation each year (M€): money, then state engineering at its cost."""
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.subplots()
-    ax.fill_between(frame["year"], frame["public_spending"] / 1e6, color=SKY_BLUE, alpha=0.5)
+    parts = ("public_money", "public_engineering")
+    ax.stackplot(
+        frame["year"],
+        *(frame[c] / 1e6 for c in parts),
+        colors=[SKY_BLUE, BLUISH_GREEN],
+        labels=[outcome_label(c, lang) for c in parts],
+        alpha=0.6,
+    )
     ax.plot(frame["year"], frame["public_spending"] / 1e6, color=BLUE, marker=".")
     ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small", loc="upper left")
     ax.set_ylabel(tr("per_year", lang))
     ax.set_title(tr("money", lang))
     _years_axis(ax, frame, run, lang)

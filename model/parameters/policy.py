@@ -32,7 +32,7 @@ class Engineering(Group):
     )
     fte_cost: float = param(
         60_000,
-        "cost of one FTE-year of engineering",
+        "cost of one FTE-year of engineering, salary and employer's charges (docs/model.md)",
         ge=20_000,
         le=150_000,
         unit="€/FTE-yr",
