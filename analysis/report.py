@@ -44,7 +44,7 @@ HEADLINE_METRICS = (
     "cooperation_rate",
     "gini",
     "theil_between",
-    "urban_rural_gap",
+    "urban_rural_divergence",
     "access",
     "structures_active",
     SPENDING,

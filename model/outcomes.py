@@ -107,13 +107,16 @@ _DECLARED = (
        "coefficient of variation of welfare",
        "coefficient de variation du bien-être", "cohesion",
        meaning="population-weighted coefficient of variation of welfare"),
-    # A ratio below 1 means rural territories ahead; which direction is better is an open
-    # science question (issue: science defects), kept as it was until that is settled.
-    _o("urban_rural_gap", "ratio", "lower", "window",
+    # Neither direction of the ratio is better: below 1 rural territories are ahead (docs/model.md)
+    _o("urban_rural_gap", "ratio", None, "window",
        "urban / rural welfare ratio",
-       "rapport de bien-être urbain / rural", "cohesion", compared=True,
+       "rapport de bien-être urbain / rural", "cohesion",
        meaning="mean welfare of métropoles and urban territories / that of periurban "
-               "and rural ones"),
+               "and rural ones (1 = parity)"),
+    _o("urban_rural_divergence", "|ln ratio|", "lower", "window",
+       "urban–rural welfare divergence |ln ratio|",
+       "écart de bien-être urbain–rural |ln rapport|", "cohesion", compared=True,
+       meaning="|ln `urban_rural_gap`|: 0 at parity, the same for a gap either way"),
     _o("sigma_convergence", "SD of ln €", "lower", "window",
        "σ-convergence (SD of log welfare)",
        "σ-convergence (écart type du log du bien-être)", "cohesion",
@@ -312,13 +315,15 @@ def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[st
     indices = summary(floored, population, groups=kind)
     urban = is_urban(kind)
     rural = (kind == PERIURBAN) | (kind == RURAL)
+    gap = _mean(floored, population, urban) / _mean(floored, population, rural)
     return {
         "gini": indices.gini,
         "theil": indices.theil.total,
         "theil_between": indices.theil.between,
         "theil_within": indices.theil.within,
         "cv": indices.cv,
-        "urban_rural_gap": _mean(floored, population, urban) / _mean(floored, population, rural),
+        "urban_rural_gap": gap,
+        "urban_rural_divergence": abs(float(np.log(gap))),
         "sigma_convergence": indices.sigma,
         "welfare_floored": int(np.count_nonzero(w < WELFARE_FLOOR)),
     }

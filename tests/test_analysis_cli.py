@@ -95,7 +95,7 @@ def test_compare_writes_the_table_the_report_and_the_runs(comparison):
         "gini",
         "theil_between",
         "theil_within",
-        "urban_rural_gap",
+        "urban_rural_divergence",
         "access",
         "structures_active",
         "public_spending_cumulative",

@@ -81,3 +81,27 @@ def test_the_outcome_table_in_the_model_page_matches_the_declarations(repo_root)
     assert page == update_page(page), "regenerate it: cohesim docs outcomes"
     for o in outcomes.OUTCOMES.values():
         assert o.meaning in page
+
+
+def test_the_urban_rural_outcome_compared_is_lower_when_closer_to_parity():
+    # defect 3 of the science review: the ratio is below 1 in every scenario (rural territories
+    # ahead), so treating a lower ratio as better called a wider gap an improvement
+    import numpy as np
+
+    from cohesim.analysis.comparison import WINDOWED
+    from cohesim.model.kinds import RURAL, URBAN
+
+    kind = np.array([URBAN, RURAL])
+    population = np.array([1.0, 1.0])
+
+    def divergence(urban, rural):
+        return outcomes.cohesion(np.array([urban, rural]), population, kind)[
+            "urban_rural_divergence"
+        ]
+
+    assert divergence(80.0, 100.0) == pytest.approx(divergence(100.0, 80.0))
+    assert divergence(86.7, 100.0) > divergence(87.9, 100.0)  # towards parity is better
+    assert divergence(100.0, 100.0) == 0.0
+    assert outcomes.OUTCOMES["urban_rural_divergence"].better == "lower"
+    assert outcomes.OUTCOMES["urban_rural_gap"].better is None
+    assert "urban_rural_divergence" in WINDOWED and "urban_rural_gap" not in WINDOWED
