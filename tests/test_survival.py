@@ -34,3 +34,24 @@ def test_stylised_facts_page_is_generated(tmp_path):
     page = (tmp_path / "stylised_facts.md").read_text(encoding="utf-8")
     assert page.count("| yes") + page.count("| **no**") == 6
     assert (tmp_path / "figures" / "stylised_survival.png").is_file()
+
+
+def test_survival_difference_resamples_whole_seeds():
+    import numpy as np
+    import pandas as pd
+
+    from cohesim.analysis.survival import survival_difference
+
+    def lives(durations):
+        return pd.DataFrame({"duration": durations, "ended": [True] * len(durations)})
+
+    long = [lives([8, 9, 10]), lives([7, 9]), lives([10, 12])]
+    short = [lives([1, 2, 3]), lives([2, 2]), lives([1, 6])]
+    diff, low, high = survival_difference(long, short, age=5)
+    assert diff == pytest.approx(1.0 - 1 / 7)  # every long one alive at 5; one short one of 7
+    assert low <= diff <= high and low > 0  # the same sign on every resample
+    same, low, high = survival_difference(long, long, age=5)
+    assert same == 0.0 and low == high == 0.0
+    with pytest.raises(ValueError, match="same, non-zero number of seeds"):
+        survival_difference(long, short[:2], age=5)
+    assert np.isfinite(survival_difference(long, short, age=5, resamples=50)[1])

@@ -1,8 +1,9 @@
-"""Validation: the model reduces to classic games and reproduces published results.
+"""Validation: the model reduces to classic games and reproduces reference results.
 
-Published values (MODEL.md, docs/validation.md): Nowak & May 1992 (doi:10.1038/359826a0);
-well-mixed public goods with institutional incentives (Sasaki, Brännström, Dieckmann & Sigmund
-2012, doi:10.1073/pnas.1115219109); two-strategy replicator rest points. Longer versions (more
+Reference values (MODEL.md, docs/validation.md: published, derived or simulated): Nowak & May
+1992 (doi:10.1038/359826a0); well-mixed public goods with institutional incentives (derived from
+Sasaki, Brännström, Dieckmann & Sigmund 2012, doi:10.1073/pnas.1115219109); two-strategy
+replicator rest points. Longer versions (more
 seeds, longer runs) are marked ``slow``.
 """
 
@@ -127,27 +128,27 @@ def gain(incentive, budget):
     )
 
 
-@pytest.mark.parametrize(("budget", "published"), [(0.1, 0.112), (0.2, 0.481), (0.3, 0.749)])
-def test_replicator_equation_gives_the_published_reward_rest_points(budget, published):
+@pytest.mark.parametrize(("budget", "derived"), [(0.1, 0.112), (0.2, 0.481), (0.3, 0.749)])
+def test_replicator_equation_gives_the_derived_reward_rest_points(budget, derived):
     (point,) = rest_points(gain("reward", budget))
     root, stable = point
     assert stable
-    assert round(root, 3) == published
+    assert round(root, 3) == derived
 
 
-def test_replicator_equation_gives_the_published_fine_threshold():
+def test_replicator_equation_gives_the_derived_fine_threshold():
     (point,) = rest_points(gain("fine", 0.2))
     root, stable = point
     assert not stable  # a threshold between two basins
     assert round(root, 3) == 0.519
 
 
-@pytest.mark.parametrize(("budget", "published"), [(0.1, 0.112), (0.2, 0.481), (0.3, 0.749)])
-def test_well_mixed_reward_simulation_settles_at_the_published_share(budget, published):
+@pytest.mark.parametrize(("budget", "derived"), [(0.1, 0.112), (0.2, 0.481), (0.3, 0.749)])
+def test_well_mixed_reward_simulation_settles_at_the_derived_share(budget, derived):
     model = WellMixedGame(well_mixed("reward", budget, 0.5), rng=1)
     model.run(400)
     late = model.metrics_frame()["cooperation_rate"].to_numpy()[-200:].mean()
-    assert abs(late - published) < 0.02
+    assert abs(late - derived) < 0.02
 
 
 @pytest.mark.parametrize(("start", "end"), [(0.56, 1.0), (0.48, 0.0)])
