@@ -50,15 +50,22 @@ def logit_choice(gain: np.ndarray, noise: float, rng: np.random.Generator) -> np
 def fermi_partner(
     network: InteractionNetwork, revisers: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """For each reviser, a partner drawn with probability ∝ interdependence (-1 if none)."""
-    if len(network.dst) == 0:
+    """For each reviser, a partner drawn with probability ∝ interdependence (-1 if none).
+
+    Only partners with a positive weight can be drawn: the draw runs over those edges alone, so
+    neither a rounding at the end of a reviser's range nor an all-zero range picks a partner
+    of weight zero (a reviser whose partners all weigh zero has none).
+    """
+    draws = rng.random(len(revisers))  # one per reviser, drawn even when none can be used
+    positive = np.flatnonzero(network.interdependence > 0)
+    if len(positive) == 0:
         return np.full(len(revisers), -1)
-    weight = network.interdependence
-    cumulative = np.concatenate([[0.0], np.cumsum(weight)])
-    lo, hi = network.indptr[revisers], network.indptr[revisers + 1]
-    target = cumulative[lo] + rng.random(len(revisers)) * (cumulative[hi] - cumulative[lo])
-    edge = np.clip(np.searchsorted(cumulative, target, side="right") - 1, lo, hi - 1)
-    return np.where(hi > lo, network.dst[np.maximum(edge, 0)], -1)
+    cumulative = np.concatenate([[0.0], np.cumsum(network.interdependence[positive])])
+    lo = np.searchsorted(positive, network.indptr[revisers])
+    hi = np.searchsorted(positive, network.indptr[revisers + 1])
+    target = cumulative[lo] + draws * (cumulative[hi] - cumulative[lo])
+    pick = np.clip(np.searchsorted(cumulative, target, side="right") - 1, lo, hi - 1)
+    return np.where(hi > lo, network.dst[positive[np.maximum(pick, 0)]], -1)
 
 
 def fermi_adopt(

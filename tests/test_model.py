@@ -255,6 +255,23 @@ def test_fermi_partners_are_drawn_in_proportion_to_interdependence():
     np.testing.assert_allclose(counts[[0, 2, 4]] / 50_000, [0.2, 0.6, 0.2], atol=0.01)
 
 
+def test_fermi_never_picks_a_partner_of_weight_zero():
+    # issue "users' first hour": a draw rounding to the end of a reviser's range, or a reviser
+    # whose partners all weigh zero, used to land on a zero-weight partner
+    net = small_network()
+    weight = net.interdependence.copy()
+    weight[(net.src == 0)] = 1e6  # a large cumulative sum before territory 1's edges
+    weight[(net.src == 1) & (net.dst == 4)] = 0.0  # 1's last partner weighs nothing
+    weight[(net.src == 3)] = 0.0  # 3's only partner weighs nothing
+    net = InteractionNetwork(net.indptr, net.src, net.dst, net.rev, weight, net.flow)
+
+    class AlmostOne:
+        def random(self, n):
+            return np.full(n, 1 - 2.0**-53)
+
+    assert list(decisions.fermi_partner(net, np.array([1, 3]), AlmostOne())) == [2, -1]
+
+
 def test_fermi_adoption_probability():
     rng = np.random.default_rng(1)
     n = 100_000
