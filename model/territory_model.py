@@ -264,13 +264,21 @@ class TerritoryModel(mesa.Model):
         return self.payoff[which] / self.population[which] / self.payoff_scale
 
     def _local_scores(self, which: np.ndarray) -> np.ndarray:
-        """Payoffs under the current strategies, recomputed for a few territories."""
-        net = self.network
+        """Payoffs under the current strategies, recomputed for a few territories.
+
+        The contest is replayed on their edges as :meth:`_play` pays it, matching scaled down
+        by the share of its cap the state could pay last year.
+        """
+        net, c = self.network, self.contest
+        unpaid = 1 - self._cap_share
         out = np.empty(len(which))
         for k, i in enumerate(which):
             edges = np.arange(net.indptr[i], net.indptr[i + 1])
             own = np.full(len(edges), self.cooperate[i])
-            played = self.contest.payoffs(own, self.cooperate[net.dst[edges]], edges)
+            other = self.cooperate[net.dst[edges]]
+            played = c.payoffs(own, other, edges) - unpaid * np.where(
+                own & other, c.subsidy_share * c.stake[edges], 0.0
+            )
             out[k] = played.sum() + self.payoff[i] - self.contest_payoff[i]
         return out / self.population[which] / self.payoff_scale
 
@@ -287,6 +295,7 @@ class TerritoryModel(mesa.Model):
         owed = float(c.subsidy[mutual].sum() + yielded.grant.sum() + yielded.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
+        self._cap_share = share  # what _local_scores replays
         edge_payoff = c.payoffs(own, other) - (1 - share) * np.where(mutual, c.subsidy, 0.0)
         from_structures = returns.settle(self, yielded, share)
         shared_costs = np.bincount(net.src, yielded.covered, n)

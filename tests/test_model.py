@@ -322,3 +322,20 @@ def test_metrics_rows_start_at_step_zero_and_report_every_domain(model):
     np.testing.assert_allclose(frame["theil"], frame["theil_between"] + frame["theil_within"])
     assert np.isnan(frame["beta_convergence"].iloc[0])
     assert frame["beta_convergence"].iloc[1:].notna().all()
+
+
+def test_sequential_scores_replay_the_payoffs_under_a_binding_cap():
+    # issue "users' first hour": the random-sequential scores ignored the annual cap's scaling
+    # of matching, so a territory compared payoffs the state would not pay
+    p = params(
+        update={"rule": "fermi", "schedule": "random_sequential"},
+        funding={"matching_share": 0.8, "annual_cap": 1_000.0},
+        **NO_STRUCTURES,
+    )
+    m = TerritoryModel(p, rng=2)
+    m.run(2)
+    mutual = m.cooperate[m.network.src] & m.cooperate[m.network.dst]
+    assert mutual.any() and m.public_money == pytest.approx(1_000.0)  # the cap binds
+    everyone = np.arange(len(m.population))
+    # strategies unchanged since payoffs were computed: replaying them gives the same scores
+    np.testing.assert_allclose(m._local_scores(everyone), m._scores(everyone), rtol=1e-9)
