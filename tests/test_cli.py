@@ -176,6 +176,15 @@ def test_run_writes_complete_folder(baseline_run):
     assert hidden_entries(out.parent) == []
     assert "Traceback" not in result.stdout + result.stderr
     assert "100 territories" in result.stdout  # the summary table is printed
+    # the late-steps cooperator mean is the validation reductions' measure, not a policy run's
+    assert "mean over the last" not in result.stdout
+
+
+def test_a_validation_run_prints_its_late_steps_mean(tmp_path, scenarios_dir):
+    path = scenarios_dir / "validation" / "nowak_may.toml"
+    result = invoke("run", path, "--steps", "20", "--set", "graph.side=10", "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.stderr
+    assert "cooperators, mean over the last 20 steps" in result.stdout
 
 
 def test_run_summary_png_is_a_png(baseline_run):

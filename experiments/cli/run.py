@@ -119,12 +119,13 @@ def _print_summary(result: RunResult, folder: Path) -> None:
         label = outcome_label(column, "en")
         table.add_row(label, format(first[column], digits), format(last[column], digits))
     stdout.print(table)
-    mean, sd, window = result.final_window()
-    stdout.print(
-        f"cooperators, mean over the last {window} steps: {mean:.4f} (SD {sd:.4f})",
-        highlight=False,
-    )
     if result.scenario.parameters.reduced:
+        # a validation reduction is read against published shares averaged over late steps
+        mean, sd, window = result.final_window()
+        stdout.print(
+            f"cooperators, mean over the last {window} steps: {mean:.4f} (SD {sd:.4f})",
+            highlight=False,
+        )
         stdout.print(
             f"{result.scenario.parameters.geometry.source} reduction: {len(result.territories)} "
             f"players in {result.wall_seconds:.2f} s → {escape(str(folder))}",
