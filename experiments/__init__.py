@@ -32,6 +32,7 @@ _EXPORTS = {
     "Scenario": "scenario",
     "ScenarioError": "scenario",
     "load_scenario": "scenario",
+    "SweepError": "sweep",
     "SweepProgress": "sweep",
     "run_sweep": "sweep",
     "load_runs": "sweep_store",
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from .results import ResultsError, read_run, write_run
     from .runs import RunResult, build_model, run_scenario
     from .scenario import Scenario, ScenarioError, load_scenario
-    from .sweep import SweepProgress, run_sweep
+    from .sweep import SweepError, SweepProgress, run_sweep
     from .sweep_store import load_runs, load_territories, load_timeseries, read_manifest
 
 
@@ -69,6 +70,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SweepError",
     "SweepProgress",
     "build_model",
     "load_experiment",

@@ -176,7 +176,15 @@ def run_sweep(
     ExperimentError, ResultsError, ExecutorError
         Bad experiment, unusable output folder, or an executor that cannot start; all before
         any run.
+    SweepError
+        Every run was lost (the workers died before running any), or ``run_sweep`` was called
+        by a worker importing the caller's script again: see :class:`SweepError`.
     """
+    if _importing_main_again():
+        raise SweepError(
+            "run_sweep was called while a worker process imported the calling script to start: "
+            'the script must call it under `if __name__ == "__main__":` (docs/sweeps.md)'
+        )
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     out = Path(out) if out is not None else Path("results") / "sweeps" / experiment.name
@@ -209,7 +217,46 @@ def run_sweep(
             folder.record_session(new_session(described, started), counts, status)
         finally:
             folder.close()
+    if status == "complete" and counts["ok"] == 0 and _all_lost(out):
+        raise SweepError(
+            f"every run of the sweep in {out} was lost: the workers died before running any. "
+            "If run_sweep is called from a script, call it under "
+            '`if __name__ == "__main__":` (the workers import the script again to start); '
+            "the runs table has each worker's error"
+        )
     return out
+
+
+class SweepError(RuntimeError):
+    """A sweep that ran nothing: every run was lost, or it was started from a worker.
+
+    Local workers start by importing the script that started the sweep again (the
+    ``forkserver`` and ``spawn`` start methods): a script that calls :func:`run_sweep` outside
+    ``if __name__ == "__main__":`` makes each worker start a sweep of its own instead of
+    running runs, and every run is lost.
+    """
+
+
+def _importing_main_again() -> bool:
+    """Whether this call comes from a worker process running the main script to start."""
+    import multiprocessing
+    import traceback
+
+    if multiprocessing.current_process().name == "MainProcess":
+        return False
+    return any(frame.name == "_fixup_main_from_path" for frame in traceback.extract_stack())
+
+
+def _all_lost(out: Path) -> bool:
+    """Whether every run recorded in the sweep folder ``out`` failed because its worker died."""
+    import pyarrow.parquet as pq
+
+    errors = [
+        error
+        for path in sorted((out / RUNS).glob("chunk-*.parquet"))
+        for error in pq.read_table(path, columns=["error"]).column(0).to_pylist()
+    ]
+    return bool(errors) and all((e or "").startswith("WorkerLost") for e in errors)
 
 
 def _counts(folder: SweepFolder, total: int) -> dict[str, int]:

@@ -62,7 +62,7 @@ def test_parameter_reference_matches_the_declarations():
 def test_python_examples_in_docs_run(page, project_copy):
     blocks = PYTHON_BLOCK.findall((REPO_ROOT / page).read_text(encoding="utf-8"))
     assert blocks, f"{page} has no python example"
-    namespace: dict = {}
+    namespace: dict = {"__name__": "__main__"}  # as a script run with python
     for block in blocks:
         exec(compile(block, page, "exec"), namespace)
 

@@ -310,3 +310,37 @@ def test_a_point_that_raises_is_recorded_and_the_rest_completes(project, tmp_pat
     assert failed["gini"].isna().all()
     ok = runs[runs["status"] == "ok"]
     assert ok["error"].isna().all() and ok["gini"].notna().all()
+
+
+UNGUARDED = """
+from cohesim.experiments import run_sweep
+
+run_sweep("experiments/tiny.toml", "out", workers=1)  # no `if __name__ == "__main__":`
+print("the script went on as if the sweep had worked")
+"""
+TINY = """
+name = "tiny"
+scenario = "../scenarios/classroom.toml"
+design = "grid"
+replicates = 2
+seed = 1
+steps = 1
+
+[parameters]
+"funding.matching_share" = [0.0]
+"""
+
+
+def test_a_script_without_a_main_guard_fails_loudly(tmp_path):
+    # issue "what a newcomer hit": run_sweep in a plain script recorded every run as lost
+    # (workers import the script again and start sweeps of their own) and exited 0
+    copy_scenarios(tmp_path)
+    write(tmp_path / "experiments" / "tiny.toml", TINY)
+    script = write(tmp_path / "script.py", UNGUARDED)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode != 0
+    assert "went on" not in done.stdout
+    assert "every run of the sweep" in done.stderr
+    assert 'if __name__ == "__main__":' in done.stderr

@@ -11,9 +11,9 @@ from rich.markup import escape
 from ..executors import ExecutorError
 from ..experiment_file import ExperimentError, load_experiment
 from ..results import ResultsError
-from ..sweep import SweepProgress, run_sweep
+from ..sweep import SweepError, SweepProgress, run_sweep
 from ..sweep_store import read_manifest
-from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err
+from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err, fail
 from .progress import progress_bar
 
 
@@ -67,6 +67,9 @@ def sweep(
             run_sweep(
                 loaded, folder, workers=workers, scheduler=scheduler, resume=resume, progress=show
             )
+        except SweepError as error:  # every run lost: nothing to report but why
+            bar.stop()
+            fail(str(error), code=RUNS_FAILED)
         except KeyboardInterrupt:
             bar.stop()
             err.print(f"interrupted: finish it with `--resume --out {escape(str(folder))}`")
