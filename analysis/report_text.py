@@ -58,9 +58,12 @@ WORDS = {
     "sobol": ("Sobol' sensitivity indices", "Indices de sensibilité de Sobol'"),
     "morris": ("Morris screening", "Criblage de Morris"),
     "prim": (
-        "Which parameter ranges lead to low cohesion (PRIM)",
-        "Quels paramètres mènent à une faible cohésion (PRIM)",
+        "Which parameter ranges lead to runs where {target} (PRIM)",
+        "Quels réglages mènent aux simulations où {target} (PRIM)",
     ),
+    "coverage": ("coverage", "couverture"),
+    "density": ("density", "densité"),
+    "support": ("support", "part des simulations"),
     "parameter": ("parameter", "paramètre"),
     "first_order": ("first order S1", "premier ordre S1"),
     "total": ("total ST", "total ST"),
@@ -118,9 +121,8 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "envelope_caption": "Mean over replicates (line) and range from lowest to highest (band).",
         "sweep_intro": (
-            "Sweep <b>{name}</b>: {design} design, {points} parameter points × {reps} replicates "
-            "= {runs} runs ({ok} ok). Varied: {factors}. Outcome analysed: {metric} at the end of "
-            "each run. {description}"
+            "Sweep <b>{name}</b>: {design} design, {points} × {reps} = {runs} ({ok}). Varied: "
+            "{factors}. Outcome analysed: {metric} at the end of each run. {description}"
         ),
         "main_effects_note": (
             "Mean of the outcome (with 95 % CI over runs) against each parameter, averaging over "
@@ -197,8 +199,8 @@ TEXT: dict[str, dict[str, str]] = {
             "Moyenne des réplications (ligne) et étendue de la plus basse à la plus haute (bande)."
         ),
         "sweep_intro": (
-            "Balayage <b>{name}</b> : plan {design}, {points} points de paramètres × {reps} "
-            "réplications = {runs} simulations ({ok} réussies). Paramètres variés : {factors}. "
+            "Balayage <b>{name}</b> : plan {design}, {points} × {reps} = {runs} ({ok}). "
+            "Paramètres variés : {factors}. "
             "Indicateur analysé : {metric} en fin de simulation. {description}"
         ),
         "main_effects_note": (
@@ -298,6 +300,28 @@ def check_language(lang: str) -> int:
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not available: expected one of {LANGUAGES}")
     return LANGUAGES.index(lang)
+
+
+COUNTED = {
+    "point": (
+        ("parameter point", "parameter points"),
+        ("point de paramètres", "points de paramètres"),
+    ),
+    "replicate": (("replicate", "replicates"), ("réplication", "réplications")),
+    "run": (("run", "runs"), ("simulation", "simulations")),
+    "ok": (("ok", "ok"), ("réussie", "réussies")),
+}
+"""Singular and plural of counted words, per language."""
+
+
+def count(n: int, key: str, lang: str) -> str:
+    """``n`` and its word, in the singular or plural ("1 réplication", "0 réussie", "2 runs").
+
+    French puts 0 and 1 in the singular, English only 1.
+    """
+    one, many = COUNTED[key][check_language(lang)]
+    single = n < 2 if lang == "fr" else n == 1
+    return f"{n:,}".replace(",", "\u202f") + " " + (one if single else many)
 
 
 def word(key: str, lang: str) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .plots.report import png_bytes
 from .report import Report, document, figure_html, number, paragraphs, table_html
-from .report_text import SWEEP_CAVEATS, TEXT, check_language, metric_label, word
+from .report_text import SWEEP_CAVEATS, TEXT, check_language, count, metric_label, word
 
 SWEEP_METRICS = ("cooperation_rate", "gini")
 
@@ -59,10 +59,10 @@ def sweep_report(
     intro = text["sweep_intro"].format(
         name=esc(experiment.name),
         design=esc(experiment.design),
-        points=len(points),
-        reps=experiment.replicates,
-        runs=len(runs),
-        ok=len(ok),
+        points=count(len(points), "point", lang),
+        reps=count(experiment.replicates, "replicate", lang),
+        runs=count(len(runs), "run", lang),
+        ok=count(len(ok), "ok", lang),
         factors=", ".join(f"<code>{esc(f)}</code>" for f in factors) or "–",
         metric=", ".join(esc(metric_label(m, lang)) for m in metrics),
         description=esc(experiment.description),
@@ -121,6 +121,7 @@ def sweep_report(
 
     x = ok[factors + (["scenario"] if ok["scenario"].nunique() > 1 else [])]
     selected, cut = goal.select(ok[goal.metric])
+    target = f"{metric_label(goal.metric, lang)} {'>' if goal.above else '<'} {number(cut, lang)}"
     rule = text["prim_rule"].format(c=number(min_coverage, lang))
     share = f"{selected.mean():.0%}" if len(selected) else "–"
     body = paragraphs(
@@ -149,13 +150,14 @@ def sweep_report(
         )
         body += figure_html(report.figures["prim_trajectory"], "PRIM")
         body += paragraphs(
-            f"{word('prim_box', lang)}: coverage {number(found.coverage, lang)}, "
-            f"density {number(found.density, lang)}, support {number(found.support, lang)}"
+            f"{word('prim_box', lang)}: {word('coverage', lang)} {number(found.coverage, lang)}, "
+            f"{word('density', lang)} {number(found.density, lang)}, "
+            f"{word('support', lang)} {number(found.support, lang)}"
         )
         body += table_html(box, lang)
         report.tables["prim_box"] = found.box
         report.tables["prim_trajectory"] = found.trajectory
-    sections.append((word("prim", lang), body))
+    sections.append((word("prim", lang).format(target=target), body))
     sections.append(
         (
             word("caveats", lang),

@@ -172,6 +172,9 @@ def test_report_on_a_sweep(sweeps, design):
     text, page = parse(folder / "report.html")
     assert_self_contained(text, page)
     assert "Main effects" in text and "PRIM" in text
+    # the PRIM heading names the target asked for (it used to say "low cohesion" whatever it was)
+    assert "lead to runs where cooperators (share of territories)" in text
+    assert "low cohesion" not in text
     assert (folder / "tables" / "main_effects.csv").is_file()
     if design == "grid":
         assert (folder / "figures" / "heatmap_gini.png").is_file()
@@ -180,6 +183,14 @@ def test_report_on_a_sweep(sweeps, design):
         assert set(indices["parameter"]) == {"engineering.state_support", "funding.matching_share"}
         column = "ST" if design == "sobol" else "mu_star"
         assert indices[column].notna().all()
+
+
+def test_the_french_sweep_report_counts_in_french(sweeps, tmp_path):
+    result = invoke("report", sweeps["grid"], "--lang", "fr", "--out", tmp_path / "fr")
+    assert result.exit_code == 0, result.output
+    text, _ = parse(tmp_path / "fr" / "report.html")
+    assert "2 réplications" in text and "1 réplications" not in text
+    assert "couverture" in text and "coverage" not in text and "density" not in text
 
 
 def test_report_refuses_to_overwrite_without_the_flag(sweeps):
