@@ -61,6 +61,10 @@ SWEEP_OWNED = ("run.seed", "run.steps")
 MAX_SEED = 2**63 - 1
 
 
+EXPERIMENT_KEYS = frozenset({"design", "parameters", "replicates", "scenario", "scenarios"})
+"""Top-level keys that only an experiment file has: they tell it from a scenario file."""
+
+
 class ExperimentError(ScenarioError):
     """An experiment file that cannot be used; ``problems`` holds one message per mistake."""
 

@@ -282,3 +282,16 @@ def test_seeds_differ_across_replicates_and_are_stable_across_reruns(folder):
         spec = plan.spec(i)
         by_point.setdefault(spec.point_id, set()).add(spec.seed)
     assert all(len(s) == 4 for s in by_point.values())
+
+
+def test_validate_checks_experiment_files_too(tmp_path):
+    # issue "what a newcomer hit": cohesim validate read an experiment file as a scenario
+    good = invoke("validate", *SHIPPED_EXPERIMENTS)
+    assert good.exit_code == 0, good.stderr
+    assert "experiment 'engineering_vs_funding', grid design" in good.stdout
+    assert "= 150 runs" in good.stdout
+    bad = copy_scenarios(tmp_path) / "experiments" / "bad.toml"
+    bad.write_text('scenario = "../baseline.toml"\ndesign = "grid"\n[parameters]\n"x.y" = [1]\n')
+    result = invoke("validate", bad)
+    assert result.exit_code == 2
+    assert "seed" in result.stderr and "x.y" in result.stderr

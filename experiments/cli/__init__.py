@@ -41,7 +41,7 @@ COMMANDS = {
     ),
     "validate": (
         "validate:validate",
-        "Check scenario files without running them (exit 0 if all are valid, 2 otherwise).",
+        "Check scenario or experiment files without running them (exit 0 if valid, 2 if not).",
     ),
 }
 """Command name → (``module:command`` in this package, its one-line help)."""
