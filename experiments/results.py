@@ -101,7 +101,9 @@ def manifest(result: RunResult) -> dict[str, Any]:
 def check_output_folder(out: Path, overwrite: bool = False) -> None:
     """Refuse, before any work is done, an output folder that would lose or mix results."""
     if out.exists() and not overwrite:
-        raise ResultsError(f"{out}: already exists; choose another --out or pass --overwrite")
+        raise ResultsError(
+            f"{out}: already exists; choose another output folder, or ask to overwrite it"
+        )
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out}: exists and is not a folder")
 
@@ -116,7 +118,7 @@ def atomic_folder(out: Path, overwrite: bool = False) -> Iterator[Path]:
     staging.mkdir()
     try:
         yield staging
-        if out.exists():  # --overwrite: move the old folder aside, then swap
+        if out.exists():  # overwriting: move the old folder aside, then swap
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
             staging.rename(out)

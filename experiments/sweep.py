@@ -12,6 +12,8 @@ and nothing else, so its memory does not grow with the number of runs.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,6 +145,7 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     progress: Callable[[SweepProgress], None] | None = None,
     chunk_seconds: float = 1.0,
 ) -> Path:
@@ -160,6 +163,9 @@ def run_sweep(
         Address of a Dask scheduler (``tcp://HOST:PORT``) to run on instead.
     resume
         Continue the sweep in ``out``: only the runs missing there are run.
+    overwrite
+        Start afresh in ``out`` even if it exists: the old folder is moved aside (hidden, beside
+        it) and deleted once the new sweep has finished; not with ``resume``.
     progress
         Called with a :class:`SweepProgress` as chunks finish.
     chunk_seconds
@@ -185,6 +191,8 @@ def run_sweep(
             "run_sweep was called while a worker process imported the calling script to start: "
             'the script must call it under `if __name__ == "__main__":` (docs/sweeps.md)'
         )
+    if resume and overwrite:
+        raise ValueError("resume and overwrite exclude each other: finish the sweep, or replace it")
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     out = Path(out) if out is not None else Path("results") / "sweeps" / experiment.name
@@ -192,12 +200,17 @@ def run_sweep(
     file = str(experiment.file) if experiment.file else None
     # The executor first: a scheduler that cannot be reached must not leave a folder behind.
     executor = make_executor(workers, scheduler)
+    replaced = out.parent / f".{out.name}.replaced-{os.getpid()}"
+    if overwrite and out.exists():
+        out.rename(replaced)  # kept until the new sweep is done: nothing is lost on a crash
     try:
         folder = SweepFolder.open(
             out, experiment.resolved(), plan.points, resume=resume, experiment_file=file
         )
     except BaseException:
         executor.close()
+        if replaced.exists() and not out.exists():  # the new folder never started
+            replaced.rename(out)
         raise
     started = datetime.now(UTC)
     status = "interrupted"
@@ -217,6 +230,8 @@ def run_sweep(
             folder.record_session(new_session(described, started), counts, status)
         finally:
             folder.close()
+    if replaced.exists():
+        shutil.rmtree(replaced)
     if status == "complete" and counts["ok"] == 0 and _all_lost(out):
         raise SweepError(
             f"every run of the sweep in {out} was lost: the workers died before running any. "

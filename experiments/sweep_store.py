@@ -81,11 +81,13 @@ class SweepFolder:
         )
         if existing and not resume:
             raise ResultsError(
-                f"{path}: already exists; pass --resume to finish that sweep, "
-                "or choose another --out"
+                f"{path}: already exists; resume that sweep to finish it, overwrite it, or "
+                "choose another output folder"
             )
         if existing and not manifest_path.is_file():
-            raise ResultsError(f"{path}: not a sweep folder (no {MANIFEST}); choose another --out")
+            raise ResultsError(
+                f"{path}: not a sweep folder (no {MANIFEST}); choose another output folder"
+            )
         path.mkdir(parents=True, exist_ok=True)
         lock = _lock(path)
         if existing:
@@ -96,7 +98,7 @@ class SweepFolder:
                 what = ", ".join(changed) if changed else "the design points (a different SALib?)"
                 raise ResultsError(
                     f"{path}: was started from a different experiment (changed: {what}); "
-                    "restore the experiment file to resume, or run it into another --out"
+                    "restore the experiment file to resume, or run it into another output folder"
                 )
         else:
             manifest = {

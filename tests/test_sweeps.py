@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from cohesim.experiments import load_runs, run_sweep
+from cohesim.experiments.results import ResultsError
 from cohesim.experiments.sweep_store import read_manifest
 
-from helpers import BIN, COHESIM, copy_scenarios, free_port, write
+from helpers import BIN, COHESIM, copy_scenarios, free_port, invoke, write
 
 WAIT = 90.0  # upper bound on any wait for a process or a file (seconds)
 
@@ -277,10 +278,20 @@ def test_resume_refuses_a_changed_experiment(project, tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_an_existing_folder_needs_resume(project, tmp_path):
-    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "twice", workers=1)
-    with pytest.raises(Exception, match="already exists; pass --resume"):
-        run_sweep(project / "experiments" / "small.toml", out, workers=1)
+def test_an_existing_folder_needs_resume_or_overwrite(project, tmp_path, reference):
+    experiment = project / "experiments" / "small.toml"
+    out = run_sweep(experiment, tmp_path / "twice", workers=1)
+    # the Python API's messages name no command-line flag
+    with pytest.raises(ResultsError, match="already exists; resume that sweep") as refused:
+        run_sweep(experiment, out, workers=1)
+    assert "--" not in str(refused.value)
+    with pytest.raises(ValueError, match="resume and overwrite exclude each other"):
+        run_sweep(experiment, out, workers=1, resume=True, overwrite=True)
+    (out / "note.txt").write_text("from the first sweep")
+    again = run_sweep(experiment, out, workers=1, overwrite=True)
+    assert again == out and not (out / "note.txt").exists()
+    pd.testing.assert_frame_equal(comparable(out), reference)
+    assert [p.name for p in tmp_path.iterdir()] == ["twice"]  # the old folder is gone
 
 
 # ---------------------------------------------------------------------------
@@ -344,3 +355,13 @@ def test_a_script_without_a_main_guard_fails_loudly(tmp_path):
     assert "went on" not in done.stdout
     assert "every run of the sweep" in done.stderr
     assert 'if __name__ == "__main__":' in done.stderr
+
+
+def test_the_command_line_names_its_flags_where_python_does_not(project, tmp_path):
+    experiment = project / "experiments" / "small.toml"
+    out = run_sweep(experiment, tmp_path / "once", workers=1)
+    refused = invoke("sweep", experiment, "--out", out, "--workers", "1")
+    assert refused.exit_code == 2
+    assert "pass --resume to finish that sweep, --overwrite to replace it" in refused.stderr
+    both = invoke("sweep", experiment, "--out", out, "--resume", "--overwrite")
+    assert both.exit_code == 2 and "exclude each other" in both.stderr

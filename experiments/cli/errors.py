@@ -23,8 +23,25 @@ err = Console(stderr=True)
 out = Console()
 
 
+# The Python API's messages name no command-line flag; on the command line, its advice names
+# the flags that follow it.
+FLAGS = (
+    (
+        "resume that sweep to finish it, overwrite it,",
+        "pass --resume to finish that sweep, --overwrite to replace it,",
+    ),
+    (
+        "choose another output folder, or ask to overwrite it",
+        "choose another --out or pass --overwrite",
+    ),
+    ("choose another output folder", "choose another --out"),
+)
+
+
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code``."""
+    """Print ``error: message`` on stderr, in the command line's words, and exit with ``code``."""
+    for api, cli in FLAGS:
+        message = message.replace(api, cli)
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 

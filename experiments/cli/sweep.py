@@ -35,8 +35,16 @@ from .progress import progress_bar
     help="Sweep folder [default: results/sweeps/NAME].",
 )
 @click.option("--resume", is_flag=True, help="Finish the sweep in --out: run only what is missing.")
+@click.option(
+    "--overwrite", is_flag=True, help="Replace the sweep folder if it exists (not with --resume)."
+)
 def sweep(
-    experiment: Path, workers: int | None, scheduler: str | None, out: Path | None, resume: bool
+    experiment: Path,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    resume: bool,
+    overwrite: bool,
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
 
@@ -47,6 +55,8 @@ def sweep(
     Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
     2 bad input, 130 interrupted.
     """
+    if resume and overwrite:
+        fail("--resume and --overwrite exclude each other: finish the sweep, or replace it")
     with bad_input(ExperimentError):
         loaded = load_experiment(experiment)
     folder = out if out is not None else Path("results") / "sweeps" / loaded.name
@@ -65,7 +75,13 @@ def sweep(
 
         try:
             run_sweep(
-                loaded, folder, workers=workers, scheduler=scheduler, resume=resume, progress=show
+                loaded,
+                folder,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                overwrite=overwrite,
+                progress=show,
             )
         except SweepError as error:  # every run lost: nothing to report but why
             bar.stop()
