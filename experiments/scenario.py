@@ -9,9 +9,10 @@ reported with the file it comes from, the key path, the value and what is allowe
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,31 @@ class Scenario:
         return {
             "name": self.name,
             "description": self.description,
-            "files": [str(f) for f in self.files],
+            "files": portable_paths(self.files),
             "overrides": self.overrides,
             "parameters": self.parameters.model_dump(mode="json"),
         }
+
+
+def portable_paths(files: Sequence[Path]) -> list[str]:
+    """Paths to record in results, that read the same on another machine.
+
+    The first file relative to the working folder (the project root, where commands run), or
+    its bare name if it lies outside; the files it extends relative to its own folder.
+    Never an absolute path of this machine.
+
+    >>> portable_paths([Path("scenarios/matching_fund.toml"), Path("scenarios/baseline.toml")])
+    ['scenarios/matching_fund.toml', 'baseline.toml']
+    """
+    if not files:
+        return []
+    first = Path(files[0]).resolve()
+    try:
+        shown = first.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        shown = first.name
+    parents = [Path(os.path.relpath(Path(f).resolve(), first.parent)).as_posix() for f in files[1:]]
+    return [shown, *parents]
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:

@@ -31,6 +31,7 @@ from .chunks import Chunk, ChunkResult, RunSpec
 from .designs import design_points
 from .executors import DaskCluster, LocalPool, WorkerLost, make_executor
 from .experiment_file import Experiment, load_experiment
+from .scenario import portable_paths
 from .sweep_store import RUNS, SweepFolder, new_session
 
 # A chunk whose worker died this many times is split into single runs; a single run lost this
@@ -197,7 +198,7 @@ def run_sweep(
         experiment = load_experiment(experiment)
     out = Path(out) if out is not None else Path("results") / "sweeps" / experiment.name
     plan = SweepPlan(experiment)
-    file = str(experiment.file) if experiment.file else None
+    file = portable_paths([experiment.file])[0] if experiment.file else None
     # The executor first: a scheduler that cannot be reached must not leave a folder behind.
     executor = make_executor(workers, scheduler)
     replaced = out.parent / f".{out.name}.replaced-{os.getpid()}"

@@ -16,7 +16,7 @@ from cohesim.experiments.runs import run_scenario
 from cohesim.experiments.scenario import ScenarioError, load_scenario
 from cohesim.model.kinds import KINDS
 
-from helpers import COHESIM, PNG_SIGNATURE, SCENARIOS, SHIPPED_SCENARIOS, invoke
+from helpers import COHESIM, PNG_SIGNATURE, SCENARIOS, SHIPPED_SCENARIOS, copy_scenarios, invoke
 
 BASELINE = SCENARIOS / "baseline.toml"
 SHIPPED = SHIPPED_SCENARIOS
@@ -605,3 +605,19 @@ def test_console_script_run(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
     assert read_run(out).manifest["steps"] == 2
+
+
+def test_manifests_hold_no_absolute_path_of_this_machine(tmp_path, monkeypatch):
+    # issue "users' first hour": manifests stored scenario paths as given, so absolute paths of
+    # the user's machine ended up in shared results
+    project = tmp_path / "project"
+    copy_scenarios(project)
+    monkeypatch.chdir(project)
+    out = tmp_path / "out"
+    given = (project / "scenarios" / "matching_fund.toml").resolve()  # absolute, as typed
+    result = invoke("run", given, "--steps", "1", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    text = (out / "manifest.json").read_text()
+    assert str(tmp_path) not in text
+    files = json.loads(text)["scenario"]["files"]
+    assert files == ["scenarios/matching_fund.toml", "baseline.toml"]

@@ -292,6 +292,8 @@ def test_an_existing_folder_needs_resume_or_overwrite(project, tmp_path, referen
     assert again == out and not (out / "note.txt").exists()
     pd.testing.assert_frame_equal(comparable(out), reference)
     assert [p.name for p in tmp_path.iterdir()] == ["twice"]  # the old folder is gone
+    # outside the working folder, the manifest records the file's name, not this machine's path
+    assert read_manifest(out)["experiment_file"] == "small.toml"
 
 
 # ---------------------------------------------------------------------------
