@@ -129,6 +129,11 @@ TEXT: dict[str, dict[str, str]] = {
             "all the others."
         ),
         "heatmap_note": "Mean outcome for each pair of grid values, averaged over replicates.",
+        "sobol_unreliable": (
+            "<b>Increase samples.</b> These estimates are sampling noise, not properties of "
+            "the model: {parameters} (a first-order index below 0, a total index above 1, or "
+            "an interval wider than its estimate). Run the sweep again with more samples."
+        ),
         "sobol_note": (
             "Share of the outcome's variance due to each parameter alone (S1) and including its "
             "interactions (ST), with 95 % bootstrap CIs (SALib; Saltelli 2002, Saltelli et al. "
@@ -210,6 +215,12 @@ TEXT: dict[str, dict[str, str]] = {
         "heatmap_note": (
             "Indicateur moyen pour chaque couple de valeurs de la grille, en moyenne sur les "
             "réplications."
+        ),
+        "sobol_unreliable": (
+            "<b>Augmentez le nombre d'échantillons.</b> Ces estimations sont du bruit "
+            "d'échantillonnage, pas des propriétés du modèle : {parameters} (un indice de "
+            "premier ordre négatif, un indice total supérieur à 1 ou un intervalle plus large "
+            "que l'estimation). Relancez le balayage avec plus d'échantillons."
         ),
         "sobol_note": (
             "Part de la variance de l'indicateur due à chaque paramètre seul (S1) et avec ses "

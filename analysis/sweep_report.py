@@ -17,6 +17,25 @@ from .report_text import SWEEP_CAVEATS, TEXT, check_language, count, metric_labe
 SWEEP_METRICS = ("cooperation_rate", "gini")
 
 
+def unreliable_sobol(indices: pd.DataFrame) -> list[str]:
+    """Parameters whose Sobol' estimates cannot be read as they stand: too few samples.
+
+    A first-order index below 0, a total index above 1, or a confidence interval wider than
+    its estimate are sampling noise, not properties of the model.
+
+    >>> unreliable_sobol(pd.DataFrame({"parameter": ["a", "b"], "S1": [0.4, -0.1],
+    ...     "S1_conf": [0.1, 0.05], "ST": [0.5, 0.2], "ST_conf": [0.1, 0.1]}))
+    ['b']
+    """
+    noisy = (
+        (indices["S1"] < 0)
+        | (indices["ST"] > 1)
+        | (indices["S1_conf"] > indices["S1"].abs())
+        | (indices["ST_conf"] > indices["ST"].abs())
+    )
+    return indices.loc[noisy, "parameter"].tolist()
+
+
 def sweep_report(
     folder: str | Path,
     lang: str = "en",
@@ -113,6 +132,10 @@ def sweep_report(
                 report.figures[key] = png_bytes(draw(indices, lang))
                 caption = f"{name}: {metric_label(metric, lang)}"
                 body += f"<h3>{esc(caption)}</h3>" + figure_html(report.figures[key], caption)
+                if sobol and (unreliable := unreliable_sobol(indices)):
+                    body += paragraphs(
+                        text["sobol_unreliable"].format(parameters=esc(", ".join(unreliable)))
+                    )
                 body += table_html(indices, lang)
                 tables.append(indices.assign(scenario=name, metric=metric))
         if tables:

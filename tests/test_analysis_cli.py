@@ -183,6 +183,8 @@ def test_report_on_a_sweep(sweeps, design):
         assert set(indices["parameter"]) == {"engineering.state_support", "funding.matching_share"}
         column = "ST" if design == "sobol" else "mu_star"
         assert indices[column].notna().all()
+    if design == "sobol":  # 8 samples: the report says plainly that they are too few
+        assert "Increase samples." in text
 
 
 def test_the_french_sweep_report_counts_in_french(sweeps, tmp_path):
