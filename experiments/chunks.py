@@ -45,6 +45,7 @@ class Chunk:
     runs: list[RunSpec]
     timeseries: bool = False
     territories: bool = False
+    timeout: float | None = None  # seconds each run may take
     attempts: int = 0
 
 
@@ -69,7 +70,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 **{"run.seed": spec.seed, "run.steps": chunk.steps[spec.scenario_index]},
             )
             model = build_model(scenario)
-            model.run(scenario.parameters.run.steps)
+            _run_within(model, scenario.parameters.run.steps, chunk.timeout, clock)
             frame = model.metrics_frame()
             final = frame.iloc[-1].drop(list(INDEX_COLUMNS), errors="ignore")
             row.update({k: float(v) for k, v in final.items()})
@@ -78,11 +79,30 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 result.timeseries.append(frame.assign(run_id=spec.run_id))
             if chunk.territories:
                 result.territories.append(model.territories_frame().assign(run_id=spec.run_id))
+        except RunTimeout as error:
+            row.update(status="error", error=f"timeout: {error}")
         except Exception as error:  # a failing run is data, not a reason to stop
             row.update(status="error", error=f"{type(error).__name__}: {error}")
         row["wall_seconds"] = time.perf_counter() - clock
         result.runs.append(row)
     return result
+
+
+class RunTimeout(Exception):
+    """A run that went past its experiment's ``timeout``."""
+
+
+def _run_within(model: Any, steps: int, timeout: float | None, started: float) -> None:
+    """Step ``model`` ``steps`` times; :class:`RunTimeout` once ``timeout`` seconds have passed.
+
+    The deadline is checked between steps (a step is a fraction of a second even for large
+    regions), which works the same in local workers and Dask threads, where no signal can
+    interrupt a run.
+    """
+    for step in range(steps):
+        model.step()
+        if timeout is not None and time.perf_counter() - started > timeout:
+            raise RunTimeout(f"past {timeout:g} s after {step + 1} of {steps} steps")
 
 
 def start_worker() -> None:

@@ -51,6 +51,7 @@ TOP_KEYS = (
     "replicates",
     "steps",
     "seed",
+    "timeout",
     "parameters",
     "record",
 )
@@ -120,6 +121,7 @@ class Experiment:
     replicates: int
     steps: int | None
     seed: int
+    timeout: float | None = None  # seconds a run may take; an execution setting, not a result
     record_timeseries: bool = False
     record_territories: bool = False
     file: Path | None = None
@@ -194,6 +196,7 @@ class _Checker:
         replicates = self.integer("replicates", 1, 1, 1_000_000)
         seed = self.integer("seed", None, 0, MAX_SEED)
         steps = self.integer("steps", None, 0, 10_000, required=False)
+        timeout = self.seconds("timeout")
         samples, second_order, levels = self.design_settings(design)
         record = self.record()
         scenarios = self.scenarios()
@@ -215,12 +218,27 @@ class _Checker:
             replicates=replicates,
             steps=steps,
             seed=seed,
+            timeout=timeout,
             record_timeseries=record["timeseries"],
             record_territories=record["territories"],
             file=self.path,
         )
 
     # -- simple keys -----------------------------------------------------------------------------
+
+    def seconds(self, key: str) -> float | None:
+        """An optional duration in seconds, above 0 and at most a week."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= 604_800
+        ):
+            self.fail(key, value, "a number of seconds above 0 (at most 604800, a week)")
+            return None
+        return float(value)
 
     def text(self, key: str, default: str) -> str:
         value = self.data.get(key, default)

@@ -11,6 +11,7 @@ and nothing else, so its memory does not grow with the number of runs.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import shutil
@@ -103,6 +104,7 @@ class SweepPlan:
             runs=[self.spec(i) for i in run_ids],
             timeseries=e.record_timeseries,
             territories=e.record_territories,
+            timeout=e.timeout,
         )
 
     def runs_table(self, chunk: Chunk, rows: list[dict[str, Any]]) -> pa.Table:
@@ -147,6 +149,7 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
+    timeout: float | None = None,
     progress: Callable[[SweepProgress], None] | None = None,
     chunk_seconds: float = 1.0,
 ) -> Path:
@@ -164,6 +167,9 @@ def run_sweep(
         Address of a Dask scheduler (``tcp://HOST:PORT``) to run on instead.
     resume
         Continue the sweep in ``out``: only the runs missing there are run.
+    timeout
+        Seconds each run may take, instead of the experiment file's ``timeout``: a run past it
+        is recorded as an error whose message starts with ``timeout``, and the sweep goes on.
     overwrite
         Start afresh in ``out`` even if it exists: the old folder is moved aside (hidden, beside
         it) and deleted once the new sweep has finished; not with ``resume``.
@@ -196,6 +202,10 @@ def run_sweep(
         raise ValueError("resume and overwrite exclude each other: finish the sweep, or replace it")
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
+    if timeout is not None:
+        if not timeout > 0:
+            raise ValueError(f"timeout = {timeout!r}: expected a number of seconds above 0")
+        experiment = dataclasses.replace(experiment, timeout=float(timeout))
     out = Path(out) if out is not None else Path("results") / "sweeps" / experiment.name
     plan = SweepPlan(experiment)
     file = portable_paths([experiment.file])[0] if experiment.file else None

@@ -239,7 +239,7 @@ def test_run_manifest(baseline_run):
     expected = load_scenario(BASELINE)
     assert info["scenario"]["name"] == "baseline"
     assert info["scenario"]["parameters"] == expected.parameters.model_dump(mode="json")
-    assert info["scenario"]["files"] == [str(BASELINE)]
+    assert info["scenario"]["files"] == ["scenarios/baseline.toml"]  # portable: no machine path
     assert info["scenario"]["overrides"] == {}
     assert info["seed"] == 20260101
     assert info["steps"] == 40

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cohesim.experiments import load_runs, run_sweep
+from cohesim.experiments import ExperimentError, load_experiment, load_runs, run_sweep
 from cohesim.experiments.results import ResultsError
 from cohesim.experiments.sweep_store import read_manifest
 
@@ -367,3 +367,35 @@ def test_the_command_line_names_its_flags_where_python_does_not(project, tmp_pat
     assert "pass --resume to finish that sweep, --overwrite to replace it" in refused.stderr
     both = invoke("sweep", experiment, "--out", out, "--resume", "--overwrite")
     assert both.exit_code == 2 and "exclude each other" in both.stderr
+
+
+def test_a_run_past_its_timeout_is_an_error_row_and_the_sweep_goes_on(project, tmp_path):
+    # issue "users' first hour": one hung parameter point held a sweep forever
+    experiment = write(
+        project / "experiments" / "slow.toml",
+        'name = "slow"\nscenario = "../scenarios/classroom.toml"\nseed = 1\nsteps = 3\n'
+        "timeout = 600\n"
+        '[parameters]\n"geometry.n" = [30, 40]\n',
+    )
+    assert load_experiment(experiment).timeout == 600.0
+    within = invoke("sweep", experiment, "--out", tmp_path / "ok", "--workers", "1")
+    assert within.exit_code == 0, within.stderr
+    # --timeout overrides the file's; no run can take less than a nanosecond
+    past = ("--out", tmp_path / "late", "--workers", "1", "--timeout", "1e-9")
+    result = invoke("sweep", experiment, *past)
+    assert result.exit_code == 3, result.stderr  # runs failed, every one recorded
+    runs = load_runs(tmp_path / "late")
+    assert list(runs["status"]) == ["error", "error"]
+    assert all(e.startswith("timeout: past 1e-09 s after 1 of 3 steps") for e in runs["error"])
+
+
+def test_a_bad_timeout_is_refused(project):
+    bad = write(
+        project / "experiments" / "bad_timeout.toml",
+        'scenario = "../scenarios/classroom.toml"\nseed = 1\ntimeout = -3\n'
+        '[parameters]\n"geometry.n" = [30]\n',
+    )
+    with pytest.raises(
+        ExperimentError, match="timeout = -3 is not allowed: expected a number of seconds"
+    ):
+        load_experiment(bad)

@@ -38,6 +38,13 @@ from .progress import progress_bar
 @click.option(
     "--overwrite", is_flag=True, help="Replace the sweep folder if it exists (not with --resume)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    metavar="SECONDS",
+    help="Seconds each run may take [default: the experiment file's timeout, else none]; a run "
+    "past it is recorded as an error 'timeout' and the sweep goes on.",
+)
 def sweep(
     experiment: Path,
     workers: int | None,
@@ -45,6 +52,7 @@ def sweep(
     out: Path | None,
     resume: bool,
     overwrite: bool,
+    timeout: float | None,
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
 
@@ -81,6 +89,7 @@ def sweep(
                 scheduler=scheduler,
                 resume=resume,
                 overwrite=overwrite,
+                timeout=timeout,
                 progress=show,
             )
         except SweepError as error:  # every run lost: nothing to report but why
