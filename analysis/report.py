@@ -45,7 +45,7 @@ HEADLINE_METRICS = (
     "gini",
     "theil_between",
     "urban_rural_divergence",
-    "access",
+    # no access: flows are static, so it cannot be an effect of a policy (see the caveats)
     "structures_active",
     SPENDING,
 )

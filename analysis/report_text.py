@@ -260,10 +260,13 @@ CAVEATS: dict[str, list[str]] = {
         "Differences are paired by seed (Student's t on the per-seed differences). The effect "
         "size is Cohen's d_z: the mean difference divided by the standard deviation of the "
         "per-seed differences (about 0.2 small, 0.5 medium, 0.8 large).",
-        "Cost per point of cohesion = extra public money compared with the reference ÷ "
-        "(100 × Gini reduction compared with the reference), in € per 0.01 of Gini; its "
-        "interval is Fieller's for a ratio of means. It is undefined when the Gini does not "
-        "fall.",
+        "Cost per point of cohesion = extra public spending (money, and state engineering at "
+        "its cost) compared with the reference ÷ (100 × Gini reduction compared with the "
+        "reference), in € per 0.01 of Gini; its interval is Fieller's for a ratio of means. It "
+        "is undefined when the Gini does not fall.",
+        "Access to services does not respond to policies in this version of the model (service "
+        "flows are computed once): its rows are shown for reference, not as an outcome of the "
+        "policies compared.",
         "Shaded bands over time span the lowest to the highest replicate; lines are means.",
     ],
     "fr": [
@@ -279,10 +282,13 @@ CAVEATS: dict[str, list[str]] = {
         "Les différences sont appariées par graine (t de Student sur les différences par "
         "graine). La taille d'effet est le d_z de Cohen : différence moyenne divisée par "
         "l'écart-type des différences par graine (environ 0,2 faible, 0,5 moyen, 0,8 fort).",
-        "Coût par point de cohésion = argent public supplémentaire par rapport à la référence "
-        "÷ (100 × baisse du Gini par rapport à la référence), en € par 0,01 de Gini ; son "
-        "intervalle est celui de Fieller pour un rapport de moyennes. Il n'est pas défini "
-        "quand le Gini ne baisse pas.",
+        "Coût par point de cohésion = dépense publique supplémentaire (argent, et ingénierie "
+        "d'État à son coût) par rapport à la référence ÷ (100 × baisse du Gini par rapport à la "
+        "référence), en € par 0,01 de Gini ; son intervalle est celui de Fieller pour un "
+        "rapport de moyennes. Il n'est pas défini quand le Gini ne baisse pas.",
+        "L'accès aux services ne réagit pas aux politiques dans cette version du modèle (les "
+        "flux de services sont calculés une fois pour toutes) : ses lignes sont données pour "
+        "mémoire, pas comme un effet des politiques comparées.",
         "Les bandes ombrées au fil du temps vont de la réplication la plus basse à la plus "
         "haute ; les lignes sont les moyennes.",
     ],

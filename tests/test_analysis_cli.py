@@ -233,3 +233,13 @@ def test_report_on_a_comparison_with_a_missing_run(comparison, tmp_path):
     shutil.rmtree(next((damaged / "runs").glob("*/replicate-001")))
     result = invoke("report", damaged)
     assert result.exit_code == 2 and "replicate-001: no such run folder" in result.output
+
+
+def test_the_comparison_does_not_present_static_access_as_an_effect():
+    from cohesim.analysis.report import HEADLINE_METRICS
+    from cohesim.analysis.report_text import CAVEATS
+
+    # issue "what a newcomer hit": access never changes until flows are dynamic (issue 12)
+    assert "access" not in HEADLINE_METRICS
+    for lang in ("en", "fr"):
+        assert any("flows" in c or "flux" in c for c in CAVEATS[lang])
