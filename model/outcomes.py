@@ -12,8 +12,8 @@ floored is reported as ``welfare_floored`` (zero at default parameters).
 
 >>> OUTCOMES["gini"].better, OUTCOMES["gini"].reported
 ('lower', 'window')
->>> outcome_columns(("health",), ("entente",))[-3:]
-('territories_in_structures', 'access_health', 'access')
+>>> policy_columns(("health",), ("entente",))[-2:]
+('territories_in_structures', 'access_health')
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ POLICY_RECORDED = tuple(
     o.name for o in _DECLARED if not o.derived and o.name not in ("payoff_mean",)
 )
 """What the policy model records each step, in column order (patterns expanded by
-:func:`outcome_columns`)."""
+:func:`policy_columns`)."""
 
 REDUCTION_RECORDED = (
     "cooperation_rate",
@@ -243,13 +243,9 @@ def expand(name: str, domains: Sequence[str] = (), kinds: Sequence[str] = ()) ->
     return [name]
 
 
-def outcome_columns(domains: Sequence[str], kinds: Sequence[str]) -> tuple[str, ...]:
-    """The policy model's outcome columns, in record order, then the derived outcomes."""
-    recorded = [c for name in POLICY_RECORDED for c in expand(name, domains, kinds)]
-    return (
-        *recorded,
-        *(o.name for o in _DECLARED if o.derived and o.name != "cost_per_gini_point"),
-    )
+def policy_columns(domains: Sequence[str], kinds: Sequence[str]) -> tuple[str, ...]:
+    """The outcome columns the policy model records, in order, with patterns expanded."""
+    return tuple(c for name in POLICY_RECORDED for c in expand(name, domains, kinds))
 
 
 def recorded(parameters: Parameters) -> tuple[str, ...]:
@@ -259,8 +255,7 @@ def recorded(parameters: Parameters) -> tuple[str, ...]:
         return WELL_MIXED_RECORDED
     if parameters.reduced:
         return REDUCTION_RECORDED
-    columns = outcome_columns(parameters.domain_names, STRUCTURE_KINDS)
-    return tuple(c for c in columns if not outcome(c).derived)
+    return policy_columns(parameters.domain_names, STRUCTURE_KINDS)
 
 
 def records_frame(rows: list[dict[str, float]], parameters: Parameters) -> pd.DataFrame:
