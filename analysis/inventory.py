@@ -155,8 +155,9 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list
 
 def _pooled(pairs: Sequence[tuple[pd.DataFrame, int]], formed_from: int | None) -> pd.DataFrame:
     tables = [structure_table(inv, end) for inv, end in pairs if len(inv)]
-    if not tables:
-        return pd.DataFrame(columns=["duration", "ended", "funded", "year_formed"])
+    if not tables:  # no structure ever formed: an empty table with every column
+        columns = ["kind", "mix", "composition", "duration", "ended", "funded", "year_formed"]
+        return pd.DataFrame(columns=columns)
     table = pd.concat(tables, ignore_index=True)
     if formed_from is not None:
         table = table[table["year_formed"] >= formed_from]

@@ -140,37 +140,35 @@ def measure(
 
 
 class GameKernel:
-    """The bare game on a model's arrays: logit decisions and contest payoffs per step."""
+    """The bare game on a model's arrays: logit decisions per partnership and contest payoffs."""
 
     def __init__(self, model):
         net, c = model.network, model.contest
-        self.src, self.dst = net.src, net.dst
+        self.src, self.rev = net.src, net.rev
         self.n = len(model.population)
         self.rng = model.rng
-        self.cooperate = model.cooperate.copy()
-        self.trust = model.trust
-        self.stake_total = np.maximum(model.stake_total, 1e-300)
+        self.stance = model.stance.copy()
+        k = model.knowledge * model.spillback
         p = model.parameters
-        self.reward = c.reward - (1 - model.knowledge) * (p.game.synergy - 1) * (
-            p.game.contribution * c.stake
-        )
+        delta = p.foresight.continuation
+        b = model.trust
+        reward, sucker = c.reward * (1 + k), c.sucker + k * c.temptation
+        temptation, punishment = c.temptation + k * c.sucker, c.punishment * (1 + k)
+        gain = b * ((reward - delta * punishment) / (1 - delta) - temptation)
+        gain += (1 - b) * (sucker - punishment)
+        self.chance = 1 / (1 + np.exp(-gain / np.maximum(c.stake, 1e-12) / p.update.noise))
+        self.spillback = model.spillback
         self.c = c
-        self.noise = p.update.noise
         self.rate = p.update.revision_rate
 
     def step(self) -> np.ndarray:
-        """One year: revise by logit, play the contest; returns the payoffs."""
-        c, t = self.c, self.trust
-        gain = np.bincount(
-            self.src, t * (self.reward - c.temptation) + (1 - t) * (c.sucker - c.punishment), self.n
-        )
+        """One year: revise by logit, play the contest and its spill-back; returns the payoffs."""
+        c = self.c
         revisers = self.rng.random(self.n) < self.rate
-        choice = self.rng.random(self.n) < 1 / (1 + np.exp(-gain / self.stake_total / self.noise))
-        self.cooperate = np.where(revisers, choice, self.cooperate)
-        own, other = self.cooperate[self.src], self.cooperate[self.dst]
-        edge = np.where(
-            own, np.where(other, c.reward, c.sucker), np.where(other, c.temptation, c.punishment)
-        )
+        edges = np.flatnonzero(revisers[self.src])
+        self.stance[edges] = self.rng.random(len(edges)) < self.chance[edges]
+        mine = c.payoffs(self.stance, self.stance[self.rev])
+        edge = mine + self.spillback * mine[self.rev]
         return np.bincount(self.src, edge, self.n)
 
 

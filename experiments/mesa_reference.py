@@ -1,12 +1,12 @@
 """The model's core step written the idiomatic Mesa way: the benchmark's reference.
 
 One :class:`ReferenceTerritory` agent per territory, holding its partners and the per-partner
-state (stake, payoff matrix, knowledge, trust) in Python dicts; per-agent ``decide``,
+state (stake, payoff matrix, stance, knowledge, beliefs) in Python dicts; per-agent ``decide``,
 ``advance``, ``play``, ``learn`` methods called through AgentSet ``shuffle_do``/``do``; a Mesa
 ``DataCollector``. The rules are those of :class:`~cohesim.model.TerritoryModel` (logit
-decisions, synchronous revision, mutation, the pairwise contest, spill-over costs, trust and
-knowledge learning, budgets), built from a real model's territories, flows and network so that
-both start from the same state.
+decisions per partnership, synchronous revision, mutation, the pairwise contest and its
+spill-back, spill-over costs, beliefs and knowledge learning, budgets), built from a real
+model's territories, flows and network so that both start from the same state.
 
 Random numbers: each step draws the same arrays, in the same order, from a generator in the
 same state as the real model's, and each agent reads its own entries; so both produce the same
@@ -34,7 +34,6 @@ class ReferenceTerritory(mesa.Agent):
         self.population = population
         self.budget = budget
         self.cooperates = False
-        self.next_cooperates = False
         self.payoff = 0.0
         self.spillover = 0.0
         self.revenue = 0.0
@@ -42,54 +41,66 @@ class ReferenceTerritory(mesa.Agent):
         self.partners: list[ReferenceTerritory] = []
         self.edges: dict[int, dict[str, float]] = {}  # partner index -> edge state
 
-    def expected_gain(self) -> float:
-        """Expected gain of cooperating per euro at stake (the logit rule's Δ)."""
-        p = self.model.parameters
-        sigma, share = p.game.synergy, p.game.contribution
-        gain = stake = 0.0
-        for partner in self.partners:
-            e = self.edges[partner.index]
-            perceived = e["R"] - (1 - e["K"]) * (sigma - 1) * share * e["Q"]
-            t = e["trust"]
-            gain += t * (perceived - e["T"]) + (1 - t) * (e["S"] - e["P"])
-            stake += e["Q"]
-        return gain / stake if stake > 0 else 0.0
+    def gain(self, e: dict[str, float]) -> float:
+        """The logit rule's gain of cooperating with one partner, per euro at stake (M1)."""
+        m = self.model
+        f = m.parameters.foresight
+        year = m.steps - m.parameters.run.burn_in
+        delta = f.continuation * (1 - f.election_drop * ((year + 1) % 6 == 0))
+        k = e["K"] * e["k"]
+        reward, sucker = e["R"] * (1 + k), e["S"] + k * e["T"]
+        temptation, punishment = e["T"] + k * e["S"], e["P"] * (1 + k)
+        b = e["trust"]
+        gain = b * ((reward - delta * punishment) / (1 - delta) - temptation)
+        gain += (1 - b) * (sucker - punishment)
+        return gain / max(e["Q"], 1e-12)
 
     def decide(self) -> None:
-        """Revise the strategy if drawn to (logit choice, then mutation)."""
+        """Revise the stance towards each partner if drawn to (logit choice, then mutation)."""
         m = self.model
-        self.next_cooperates = self.cooperates
-        slot = m.reviser_slot.get(self.index)
-        if slot is None:
+        for e in self.edges.values():
+            e["next"] = e["stance"]
+        first = m.reviser_offset.get(self.index)
+        if first is None:
             return
         u = m.parameters.update
-        chance = 1 / (1 + math.exp(-self.expected_gain() / u.noise))
-        choice = bool(m.choice_draws[slot] < chance)
-        if u.mutation > 0 and m.mutation_draws[slot] < u.mutation:
-            choice = not choice
-        self.next_cooperates = choice
+        for k, partner in enumerate(self.partners):
+            e = self.edges[partner.index]
+            chance = 1 / (1 + math.exp(-self.gain(e) / u.noise))
+            choice = bool(m.choice_draws[first + k] < chance)
+            if u.mutation > 0 and m.mutation_draws[first + k] < u.mutation:
+                choice = not choice
+            e["next"] = choice
 
     def advance(self) -> None:
-        """Apply the revised strategy."""
-        self.cooperates = self.next_cooperates
+        """Apply the revised stances; the territory cooperates on at least half its stake."""
+        for e in self.edges.values():
+            e["stance"] = e["next"]
+        if self.partners:
+            stake = sum(e["Q"] for e in self.edges.values())
+            kept = sum(e["Q"] for e in self.edges.values() if e["stance"])
+            self.cooperates = 2 * kept >= stake
 
     def play(self) -> None:
-        """Payoff of the contest with each partner, minus spill-over costs."""
+        """The contest with each partner and its spill-back, minus spill-over costs."""
         total = 0.0
         for partner in self.partners:
             e = self.edges[partner.index]
-            if self.cooperates:
-                total += e["R"] if partner.cooperates else e["S"]
-            else:
-                total += e["T"] if partner.cooperates else e["P"]
+            back = partner.edges[self.index]
+            total += _payoff(e, e["stance"], back["stance"])
+            total += e["k"] * _payoff(back, back["stance"], e["stance"])
         self.payoff = total - self.spillover
 
     def learn(self) -> None:
-        """Trust follows each partner's behaviour; knowledge decays towards its start."""
+        """Beliefs count each partner's stance, with forgetting; knowledge decays to its start."""
         lr = self.model.parameters.learning
+        a0 = lr.initial_trust * lr.prior_weight
         for partner in self.partners:
             e = self.edges[partner.index]
-            e["trust"] += lr.trust_rate * (float(partner.cooperates) - e["trust"])
+            e["seen"] = (1 - lr.trust_rate) * e["seen"] + 1
+            cooperated = float(partner.edges[self.index]["stance"])
+            e["seen_cooperating"] = (1 - lr.trust_rate) * e["seen_cooperating"] + cooperated
+            e["trust"] = (a0 + e["seen_cooperating"]) / (lr.prior_weight + e["seen"])
             learnt = lr.knowledge_rate * lr.observatory * e["relative"] * (1 - e["K"])
             forgotten = lr.knowledge_decay * (e["K"] - lr.initial_knowledge)
             e["K"] = min(1.0, max(0.0, e["K"] + learnt - forgotten))
@@ -97,6 +108,12 @@ class ReferenceTerritory(mesa.Agent):
     def account(self) -> None:
         """The budget's yearly identity."""
         self.budget += self.revenue - self.service_cost + self.payoff
+
+
+def _payoff(edge: dict[str, float], mine: float, theirs: float) -> float:
+    if mine:
+        return edge["R"] if theirs else edge["S"]
+    return edge["T"] if theirs else edge["P"]
 
 
 class ReferenceModel(mesa.Model):
@@ -132,9 +149,14 @@ class ReferenceModel(mesa.Model):
                     "P": float(punishment[e]),
                     "K": float(real.knowledge[e]),
                     "trust": float(real.trust[e]),
+                    "seen": float(real.seen[e]),
+                    "seen_cooperating": float(real.seen_cooperating[e]),
                     "relative": float(real._relative_interdependence[e]),
+                    "k": float(real.spillback[e]),
+                    "stance": bool(real.stance[e]),
+                    "next": bool(real.stance[e]),
                 }
-        self.reviser_slot: dict[int, int] = {}
+        self.reviser_offset: dict[int, int] = {}
         self.choice_draws = np.empty(0)
         self.mutation_draws = np.empty(0)
         self.datacollector = mesa.DataCollector(
@@ -150,11 +172,12 @@ class ReferenceModel(mesa.Model):
         n = len(self.territories)
         # the same draws, in the same order, as TerritoryModel's synchronous logit step
         revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
-        self.choice_draws = self.rng.random(len(revisers))
-        self.mutation_draws = (
-            self.rng.random(len(revisers)) if u.mutation > 0 else np.ones(len(revisers))
-        )
-        self.reviser_slot = {int(i): k for k, i in enumerate(revisers)}
+        degree = [len(self.territories[i].partners) for i in revisers]
+        edges = int(sum(degree))
+        self.choice_draws = self.rng.random(edges)
+        self.mutation_draws = self.rng.random(edges) if u.mutation > 0 else np.ones(edges)
+        offsets = np.concatenate([[0], np.cumsum(degree)])
+        self.reviser_offset = {int(i): int(o) for i, o in zip(revisers, offsets, strict=False)}
         self.agents.shuffle_do("decide")
         self.agents.do("advance")
         self.agents.do("play")

@@ -3,10 +3,14 @@
 Rules
 -----
 logit
-    P(cooperate) = 1 / (1 + exp(-Δ_i / K)), Δ_i the expected gain of cooperating over competing
-    per euro at stake, expecting each partner j to cooperate with probability T_ij (trust) and
-    perceiving the synergy as 1 + K_ij (σ - 1) (knowledge). Logit choice: McFadden 1974; in
-    evolutionary games, Blume 1993, doi:10.1006/game.1993.1023.
+    The policy model's rule: a decision per partnership (M1 in docs/model.md). On edge (i, j),
+    P(cooperate) = 1 / (1 + exp(-G_ij / (K Q_ij))) with G_ij the forward-looking gain of
+    conditional cooperation over competing (:func:`partnership_gain`): the perceived contest
+    (:func:`perceived_contest`), the value of the structures the pair shares or could form, the
+    chance δ that the relationship goes on, and the belief p̂_ij that j cooperates
+    (:func:`belief`). Logit choice: McFadden 1974; in evolutionary games, Blume 1993,
+    doi:10.1006/game.1993.1023. Repeated games: Axelrod & Hamilton 1981,
+    doi:10.1126/science.7466396; Dal Bó & Fréchette 2011, doi:10.1257/aer.101.1.411.
 fermi
     Pick a partner j with probability ∝ I_ij, adopt its strategy with probability
     1 / (1 + exp((π̂_i - π̂_j) / K)), π̂ the payoff per inhabitant over the mean stake per
@@ -24,6 +28,93 @@ import numpy as np
 from scipy.special import expit
 
 from .flows import InteractionNetwork
+
+MUNICIPAL_TERM = 6
+"""Years between French municipal elections (Code électoral, art. L227); policy year 0 is 2026,
+an election year."""
+
+
+def continuation(year: int, continuation: float, election_drop: float) -> float:
+    """δ_t = δ_0 (1 − ω_E 1[municipal elections in year t + 1])."""
+    election_next_year = (year + 1) % MUNICIPAL_TERM == 0
+    return continuation * (1 - election_drop * election_next_year)
+
+
+def perceived_contest(
+    reward: np.ndarray,
+    sucker: np.ndarray,
+    temptation: np.ndarray,
+    punishment: np.ndarray,
+    spillback: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 2 × 2 seen by a territory that gets back a share k of its partner's payoff.
+
+    R̂ = R (1 + k), Ŝ = S + k T, T̂ = T + k S, P̂ = P (1 + k): the Hamilton (assortment)
+    transform of the contest (Hamilton 1964; Bergstrom 2003, doi:10.1111/1467-9779.00128).
+    Cooperation is a best reply to cooperation once k ≥ (T − R)/(R − S).
+    """
+    k = spillback
+    return (
+        reward * (1 + k),
+        sucker + k * temptation,
+        temptation + k * sucker,
+        punishment * (1 + k),
+    )
+
+
+def partnership_gain(
+    reward: np.ndarray,
+    sucker: np.ndarray,
+    temptation: np.ndarray,
+    punishment: np.ndarray,
+    structure_value: np.ndarray,
+    belief: np.ndarray,
+    continuation: float,
+) -> np.ndarray:
+    """U_C − U_D = p̂ [(R̃ − δ P)/(1 − δ) − T] + (1 − p̂)(S − P), with R̃ = R + V^S.
+
+    Conditional cooperation (grim trigger) against competing, in a relationship that goes on
+    with probability δ each year, expecting the partner to cooperate conditionally with
+    probability p̂ (Dal Bó & Fréchette 2011).
+    """
+    delta = continuation
+    mutual = (reward + structure_value - delta * punishment) / (1 - delta) - temptation
+    return belief * mutual + (1 - belief) * (sucker - punishment)
+
+
+def cooperation_threshold(
+    reward: float,
+    sucker: float,
+    temptation: float,
+    punishment: float,
+    continuation: float,
+    structure_value: float = 0.0,
+) -> float:
+    """q* = (P − S) / [(R̃ − δP)/(1 − δ) − T + P − S]: the belief above which cooperating pays."""
+    delta = continuation
+    mutual = (reward + structure_value - delta * punishment) / (1 - delta) - temptation
+    return (punishment - sucker) / (mutual + punishment - sucker)
+
+
+def belief(
+    prior: float,
+    prior_weight: float,
+    seen_cooperating: np.ndarray,
+    seen: np.ndarray,
+    recorded_kept: np.ndarray,
+    recorded: np.ndarray,
+    visibility: float,
+) -> np.ndarray:
+    """p̂ = (a_0 + n^C + ω m^C) / (a_0 + b_0 + n + ω m), a Beta–Bernoulli belief.
+
+    n, n^C: (discounted) years i saw j, and saw it cooperate; m, m^C: j's recorded partnerships
+    with others, and those it did not leave by competing, read in the inventory with visibility ω
+    (image scoring: Nowak & Sigmund 1998, doi:10.1038/31225).
+    """
+    a0 = prior * prior_weight
+    return (a0 + seen_cooperating + visibility * recorded_kept) / (
+        prior_weight + seen + visibility * recorded
+    )
 
 
 def expected_gain(

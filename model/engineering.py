@@ -1,8 +1,10 @@
-"""Engineering levers: the state's support pool and the engineering métropoles lend.
+"""Engineering: the state's support pool, what métropoles lend, and what engineering produces.
 
-Both top up the free engineering of territories short of it (so they can join structures) and
-raise their engineering cover e_i, the share of the engagement lost when betrayed that support
-absorbs (the contest's S payoff).
+Support and lending top up the free engineering of territories short of it (so they can join
+structures) and raise their engineering cover e_i, the share of the engagement lost when
+betrayed that support absorbs (the contest's S payoff). Engineering is also an input (M5 in
+``docs/model.md``): a structure delivers its value only as far as it is staffed
+(:func:`staffed_share`), and cover lowers its transaction costs (:func:`transaction_factor`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,42 @@ import numpy as np
 
 from .flows import InteractionNetwork
 from .kinds import METROPOLE, PERIURBAN, RURAL, is_urban
-from .parameters import Engineering
+from .parameters import Engineering, Structures
+
+DISTANCE_UNIT_KM = 25.0
+"""Distance over which transaction costs rise by ν_d: about a commuting basin's radius."""
+
+
+def staffed_share(staffing: np.ndarray) -> np.ndarray:
+    """1 − exp(−H_S / H*): the share of its value a structure staffed at H_S / H* delivers.
+
+    H* is the engineering the structure's members commit; cover from state support or lending
+    adds to it, with diminishing returns (a concave production function of engineering).
+    """
+    return -np.expm1(-np.asarray(staffing, dtype=float))
+
+
+def transaction_factor(
+    structures: Structures,
+    members: np.ndarray,
+    heterogeneity: np.ndarray,
+    distance_km: np.ndarray,
+    cover: np.ndarray,
+) -> np.ndarray:
+    """[1 + ν_n (n − 1) + ν_h Het + ν_d d̄ / 25 km] / (1 + ν_e e): the multiple of engineering cost.
+
+    Coordination costs rise with the number, the heterogeneity and the distance of the partners
+    and fall with engineering cover (Feiock 2007, doi:10.1111/j.1467-9906.2007.00322.x;
+    Feiock 2013, doi:10.1111/psj.12023).
+    """
+    s = structures
+    rise = (
+        1
+        + s.partner_cost * (np.asarray(members, dtype=float) - 1)
+        + s.heterogeneity_cost * heterogeneity
+        + s.distance_cost * np.asarray(distance_km) / DISTANCE_UNIT_KM
+    )
+    return rise / (1 + s.cover_saving * np.asarray(cover))
 
 
 def state_support(

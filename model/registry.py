@@ -84,6 +84,7 @@ class StructureRegistry:
                 "engineering": (np.float64, ()),  # FTE-years used, cumulated
                 "value": (np.float64, ()),  # € of value delivered, cumulated
                 "grants": (np.bool_, ()),  # whether it received state money at some point
+                "quality": (np.float64, ()),  # match quality ε, drawn when it forms
             }
         )
         self._version = 0  # bumped by every change of who is a member of what
@@ -141,13 +142,27 @@ class StructureRegistry:
     # -- changes --------------------------------------------------------------------------------
 
     def form(
-        self, kind: np.ndarray, domains: np.ndarray, founders: np.ndarray, step: int
+        self,
+        kind: np.ndarray,
+        domains: np.ndarray,
+        founders: np.ndarray,
+        step: int,
+        quality: np.ndarray | float = 0.0,
     ) -> np.ndarray:
-        """Create structures of ``kind`` (S,) on ``domains`` (S, M) with ``founders`` (S, 2)."""
+        """Create structures of ``kind`` (S,) on ``domains`` (S, M) with ``founders`` (S, 2).
+
+        ``quality`` is each one's match quality ε (S,).
+        """
         count = len(kind)
         self._version += 1
         ids = self.structures.append(
-            count, kind=kind, domains=domains, formed=step, dissolved=-1, cause=-1
+            count,
+            kind=kind,
+            domains=domains,
+            formed=step,
+            dissolved=-1,
+            cause=-1,
+            quality=quality,
         )
         self.join(np.repeat(ids, 2), founders.ravel(), step)
         return ids
@@ -233,6 +248,7 @@ def inventory_frame(
             "funding_received": st["funding"],
             "engineering_used": st["engineering"],
             "value_delivered": st["value"],
+            "match_quality": st["quality"],
         }
     )
 

@@ -1,4 +1,4 @@
-"""What cooperation structures yield each year: values, grants, costs, shared spill-over costs.
+"""What cooperation structures yield each year: values, grants, costs, transfers between members.
 
 :func:`returns` computes a year of returns of the active structures when payoffs are computed;
 :func:`settle` books them once the state's budget cap is known (``docs/model.md``).
@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from . import engineering as engineering_model
 from .registry import POLE, kind_table
+from .shapes import structure_shape
 from .structures import engineering_commitments
 
 if TYPE_CHECKING:
@@ -27,19 +29,26 @@ class Returns:
     territory: np.ndarray  # their territories
     structure: np.ndarray  # their structures
     value: np.ndarray  # € of structure value to the member
-    relief: np.ndarray  # € of spill-over costs the member no longer bears thanks to it
+    transfer: np.ndarray  # € the member receives (< 0: pays) for spill-over costs, net
     grant: np.ndarray  # € of conditional grant to the member (requested)
     matching: np.ndarray  # € of setup costs the state would pay for the member (requested)
     cost: np.ndarray  # € setup instalment and running costs of the member (gross)
     engineering: np.ndarray  # FTE the member devotes
+    coordination: np.ndarray  # € of engineering time the member spends, at ω_H, with TC
     outside: np.ndarray  # (N,) € of structure value reaching non-members
-    covered: np.ndarray  # (E2,) € of spill-over cost shared by a structure, per directed edge
+    edge_transfer: np.ndarray  # (E2,) € the edge's source receives from its destination (M2)
     in_structure: np.ndarray  # (E2,) bool: both ends share an active structure
     delivered: np.ndarray  # (S,) € of value each structure delivered
 
 
 def returns(model: TerritoryModel) -> Returns:
-    """Values, costs, grants, matching and shared spill-over costs of the active structures."""
+    """Values, costs, grants, matching and spill-over transfers of the active structures.
+
+    A member's value is its share of the pooled surplus times the structure's match quality
+    (1 + ε) and the share its staffing delivers, 1 − exp(−H_S/H*) with H_S = Σ h_i (1 + e_i)
+    and H* = Σ h_i (M5). Inside a structure covering domain m, the member whose residents use
+    the other's services pays the other's spill-over cost: κ_m (F̃_ij − F̃_ji) (M2, Σ = 0).
+    """
     reg, net, p = model.registry, model.network, model.parameters
     st, mb = reg.structures, reg.members
     s_p, f = p.structures, p.funding
@@ -52,13 +61,14 @@ def returns(model: TerritoryModel) -> Returns:
             territory=held,
             structure=held,
             value=none,
-            relief=none,
+            transfer=none,
             grant=none,
             matching=none,
             cost=none,
             engineering=none,
+            coordination=none,
             outside=np.zeros(n),
-            covered=uncovered,
+            edge_transfer=uncovered,
             in_structure=np.zeros(len(net.src), dtype=bool),
             delivered=np.zeros(st.size),
         )
@@ -72,8 +82,13 @@ def returns(model: TerritoryModel) -> Returns:
     scale = np.where(kind == POLE, n_dom, 1)
     age = model.steps - st["formed"][structure]
 
+    cover = model.cover[territory]
+    committed = np.bincount(structure, engineering, st.size)
+    staffed = np.bincount(structure, engineering * (1 + cover), st.size)
+    ratio = np.divide(staffed, committed, out=np.ones(st.size), where=committed > 0)
+    delivers = engineering_model.staffed_share(ratio) * (1 + st["quality"])
     value = (1 - s_p.non_member_share) * (synergy - 1) * s_p.contribution * n_dom
-    value = value * model.population[territory]
+    value = value * model.population[territory] * delivers[structure]
     instalment = np.where(age < s_p.amortisation_years, scale * setup / s_p.amortisation_years, 0)
     funded = age < f.grant_years
     matching = np.where(funded, f.matching_share * instalment, 0.0)
@@ -91,22 +106,37 @@ def returns(model: TerritoryModel) -> Returns:
     shared = src_rows.multiply(dst_rows).tocoo()
     shared_edge = edges[shared.row]
     domains = st["domains"]
-    # spill-over cost on edge e (src serving dst's residents) shared by structure s
-    spill = model.edge_spillover(shared_edge)
+    # net spill-over cost on edge e (src serving dst's residents, minus dst serving src's)
+    spill = model.edge_spillover(shared_edge) - model.edge_spillover(net.rev[shared_edge])
     per_pair = (spill * domains[shared.col]).sum(axis=1)
-    # an edge's cost on a domain is shared once, however many structures cover the domain
+    # an edge's domain is settled once, however many structures cover it
     unique_edges, slot = np.unique(shared_edge, return_inverse=True)
     covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
     np.logical_or.at(covered_domains, slot, domains[shared.col])
-    covered = np.zeros(len(net.src))
-    covered[unique_edges] = (model.edge_spillover(unique_edges) * covered_domains).sum(axis=1)
+    edge_transfer = np.zeros(len(net.src))
+    edge_transfer[unique_edges] = (
+        (model.edge_spillover(unique_edges) - model.edge_spillover(net.rev[unique_edges]))
+        * covered_domains
+    ).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
     in_structure[unique_edges] = True
     key = np.sort(territory.astype(np.int64) * st.size + structure)
     where = np.searchsorted(key, net.src[shared_edge].astype(np.int64) * st.size + shared.col)
     order = np.argsort(territory.astype(np.int64) * st.size + structure)
-    relief = np.zeros(len(held))
-    np.add.at(relief, order[where], per_pair)
+    transfer = np.zeros(len(held))
+    np.add.at(transfer, order[where], per_pair)
+
+    # engineering time valued at ω_H, times the transaction-cost factor of the structure
+    geometry = structure_shape(model)
+    span = geometry["largest"] / np.where(geometry["smallest"] > 0, geometry["smallest"], 1.0)
+    factor = engineering_model.transaction_factor(
+        s_p,
+        geometry["members"][structure],
+        np.log10(np.maximum(span, 1.0))[structure],
+        2 * geometry["spread"][structure],
+        cover,
+    )
+    coordination = p.engineering.fte_cost * engineering * factor
 
     # non-members receive φ V_S through their flows, in proportion to interdependence
     outward = (src_rows - src_rows.multiply(dst_rows)).tocoo()
@@ -127,13 +157,14 @@ def returns(model: TerritoryModel) -> Returns:
         territory=territory,
         structure=structure,
         value=value,
-        relief=relief,
+        transfer=transfer,
         grant=grant,
         matching=matching,
         cost=cost,
         engineering=engineering,
+        coordination=coordination,
         outside=outside,
-        covered=covered,
+        edge_transfer=edge_transfer,
         in_structure=in_structure,
         delivered=delivered,
     )
@@ -145,18 +176,16 @@ def settle(model: TerritoryModel, r: Returns, state_share: float) -> np.ndarray:
     Updates the registry (funding, engineering, value, each member's benefit and streak of
     negative years) and returns each territory's money from structures (€).
     """
-    reg, p = model.registry, model.parameters
+    reg = model.registry
     st, mb = reg.structures, reg.members
     n = len(model.population)
     paid = state_share * (r.grant + r.matching)
-    money = r.value + paid - r.cost
-    benefit = (
-        money + r.relief - p.engineering.fte_cost * r.engineering * (1 - model.cover[r.territory])
-    )
+    money = r.value + paid - r.cost + r.transfer
+    benefit = money - r.coordination
     mb["benefit"][r.held] = benefit
     mb["streak"][r.held] = np.where(benefit < 0, mb["streak"][r.held] + 1, 0)
     st["funding"] += np.bincount(r.structure, paid, st.size)
     st["engineering"] += np.bincount(r.structure, r.engineering, st.size)
     st["value"] += r.delivered
     st["grants"] |= np.bincount(r.structure, paid, st.size) > 0
-    return np.bincount(r.territory, money, n) + r.outside
+    return np.bincount(r.territory, money - r.transfer, n) + r.outside

@@ -19,6 +19,9 @@ order of ``docs/model.md``:
 
 The validation reductions (graph and well-mixed sources) are other models:
 :mod:`cohesim.model.reductions`.
+
+Over 450 lines on purpose: the stages of the step are methods sharing the model's arrays; the
+mechanics of each live in their own module (decisions, formation, structures, returns).
 """
 
 from __future__ import annotations
@@ -30,14 +33,20 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, engineering, outcomes, returns, structures
+from . import decisions, engineering, formation, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network
 from .kinds import is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
-from .registry import STRUCTURE_KINDS, StructureRegistry, inventory_frame, memberships_frame
+from .registry import (
+    COMPETING,
+    STRUCTURE_KINDS,
+    StructureRegistry,
+    inventory_frame,
+    memberships_frame,
+)
 from .territories import TerritoryTable, endowments, synthetic_territories
 
 
@@ -135,8 +144,18 @@ class TerritoryModel(mesa.Model):
         self._apply_levers()
 
         self.knowledge = np.full(len(net.src), parameters.learning.initial_knowledge)
-        self.trust = np.full(len(net.src), parameters.learning.initial_trust)
+        self.trust = np.full(len(net.src), parameters.learning.initial_trust)  # the belief p̂
+        self.seen = np.zeros(len(net.src))  # discounted years i observed j
+        self.seen_cooperating = np.zeros(len(net.src))  # ... and saw it cooperate
         self.in_structure = np.zeros(len(net.src), dtype=bool)  # edges sharing a structure
+        # k_ij = ξ × the share of i's valued service use located in j (M3)
+        valued_demand = self.demand @ self._value
+        self.spillback = parameters.game.spillback * np.divide(
+            net.flow @ self._value,
+            valued_demand[net.src],
+            out=np.zeros(len(net.src)),
+            where=valued_demand[net.src] > 0,
+        )
         strongest = np.zeros(n)
         np.maximum.at(strongest, net.src, net.interdependence)
         self._relative_interdependence = np.divide(
@@ -147,6 +166,8 @@ class TerritoryModel(mesa.Model):
         )
 
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
+        # the stance of each territory towards each partner (M1); a territory starts with one
+        self.stance = self.cooperate[net.src].copy()
         self.payoff = np.zeros(n)
         self.public_money = self.public_engineering = self.public_spending = 0.0
         self.public_spending_total = 0.0
@@ -170,7 +191,7 @@ class TerritoryModel(mesa.Model):
             self._apply_levers()
         self._revise()
         structures.maintain(self)
-        structures.form(self)
+        formation.form(self)
         self._play()
         self._learn()
         self.budget += self.revenue - self.service_cost + self.payoff
@@ -209,24 +230,49 @@ class TerritoryModel(mesa.Model):
     def _revise(self) -> None:
         u = self.parameters.update
         n = len(self.cooperate)
-        # Knowledge and trust only change in _learn: the logit gains hold for the whole step.
-        gain = self._expected_gain() if u.rule == "logit" else None
+        # Beliefs and values only change in _learn and _play: the gains hold for the whole step.
+        gain = self.partnership_gain() if u.rule == "logit" else None
         if u.schedule == "synchronous":
             revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
-            new = self._decide(revisers, self._scores, gain)
-            self.cooperate[revisers] = decisions.mutate(new, u.mutation, self.rng)
+            self._revise_territories(revisers, self._scores, gain)
         else:  # elementary updates one after the other, each seeing the strategies so far
             for i in self.rng.integers(0, n, size=round(u.revision_rate * n)):
-                new = self._decide(np.array([i]), self._local_scores, gain)
-                self.cooperate[i] = decisions.mutate(new, u.mutation, self.rng)[0]
+                self._revise_territories(np.array([i]), self._local_scores, gain)
 
-    def _decide(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> np.ndarray:
-        """New strategies of ``revisers``, comparing payoffs given by ``score(territories)``."""
-        u = self.parameters.update
+    def _revise_territories(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> None:
+        """Revisers choose their stance towards each partner (logit) or one for all (imitation)."""
+        u, net = self.parameters.update, self.network
+        if len(revisers) == 1:
+            (i,) = revisers
+            edges = np.arange(net.indptr[i], net.indptr[i + 1])
+        else:
+            revising = np.zeros(len(self.cooperate), dtype=bool)
+            revising[revisers] = True
+            edges = np.flatnonzero(revising[net.src])
         if u.rule == "logit":
             # _revise, the only caller, computes the gains whenever the rule is logit
-            assert gain is not None, "the logit rule needs the expected gains"
-            return decisions.logit_choice(gain[revisers], u.noise, self.rng)
+            assert gain is not None, "the logit rule needs the partnership gains"
+            chosen = decisions.logit_choice(gain[edges], u.noise, self.rng)
+            self.stance[edges] = decisions.mutate(chosen, u.mutation, self.rng)
+            self.cooperate[revisers] = self._territory_stance(revisers)
+            return
+        new = decisions.mutate(self._decide(revisers, score), u.mutation, self.rng)
+        self.cooperate[revisers] = new
+        self.stance[edges] = self.cooperate[net.src[edges]]
+
+    def _territory_stance(self, which: np.ndarray) -> np.ndarray:
+        """Whether each territory cooperates on at least half its stake (unchanged if isolated)."""
+        net, stake = self.network, self.contest.stake
+        lo, hi = net.indptr[which], net.indptr[which + 1]
+        cumulative = np.concatenate([[0.0], np.cumsum(stake)])
+        cooperative = np.concatenate([[0.0], np.cumsum(np.where(self.stance, stake, 0.0))])
+        total = cumulative[hi] - cumulative[lo]
+        share = cooperative[hi] - cooperative[lo]
+        return np.where(hi > lo, 2 * share >= total, self.cooperate[which])
+
+    def _decide(self, revisers: np.ndarray, score) -> np.ndarray:
+        """New strategies of ``revisers`` by imitation, comparing ``score(territories)``."""
+        u = self.parameters.update
         if u.rule == "fermi":
             partner = decisions.fermi_partner(self.network, revisers, self.rng)
             has = partner >= 0
@@ -244,20 +290,24 @@ class TerritoryModel(mesa.Model):
         )
         return self.cooperate[winner]
 
-    def _expected_gain(self) -> np.ndarray:
-        c = self.contest
-        sigma = self.parameters.game.synergy
-        contribution = self.parameters.game.contribution * c.stake
-        perceived_reward = c.reward - (1 - self.knowledge) * (sigma - 1) * contribution
-        return decisions.expected_gain(
-            self.network,
-            perceived_reward,
-            c.sucker,
-            c.temptation,
-            c.punishment,
-            self.trust,
-            self.stake_total,
+    def partnership_gain(self) -> np.ndarray:
+        """G_ij / Q_ij per directed edge: the forward-looking gain of cooperating with j (M1).
+
+        Perceived through knowledge (k̂ = K_ij k_ij), with the value of structures the pair
+        shares or could found, this year's continuation chance δ_t and the belief p̂_ij.
+        """
+        c, f = self.contest, self.parameters.foresight
+        year = self.steps - self.parameters.run.burn_in
+        perceived = decisions.perceived_contest(
+            c.reward, c.sucker, c.temptation, c.punishment, self.knowledge * self.spillback
         )
+        gain = decisions.partnership_gain(
+            *perceived,
+            formation.partnership_values(self),
+            self.trust,
+            decisions.continuation(year, f.continuation, f.election_drop),
+        )
+        return gain / np.maximum(c.stake, 1e-12)
 
     def _scores(self, which: np.ndarray) -> np.ndarray:
         """Last year's payoffs per inhabitant, over the mean stake per inhabitant."""
@@ -269,38 +319,45 @@ class TerritoryModel(mesa.Model):
         The contest is replayed on their edges as :meth:`_play` pays it, matching scaled down
         by the share of its cap the state could pay last year.
         """
-        net, c = self.network, self.contest
-        unpaid = 1 - self._cap_share
+        net = self.network
         out = np.empty(len(which))
         for k, i in enumerate(which):
             edges = np.arange(net.indptr[i], net.indptr[i + 1])
-            own = np.full(len(edges), self.cooperate[i])
-            other = self.cooperate[net.dst[edges]]
-            played = c.payoffs(own, other, edges) - unpaid * np.where(
-                own & other, c.subsidy_share * c.stake[edges], 0.0
-            )
+            played = self._contest_payoffs(edges, 1 - self._cap_share)
             out[k] = played.sum() + self.payoff[i] - self.contest_payoff[i]
         return out / self.population[which] / self.payoff_scale
 
+    def _contest_payoffs(self, edges: np.ndarray, unpaid: float) -> np.ndarray:
+        """What each edge's source gets from the contest: its payoff plus its spill-back k π_ji.
+
+        ``unpaid`` is the share of the state's matching on mutual cooperation it cannot pay.
+        """
+        net, c = self.network, self.contest
+        rev = net.rev[edges]
+        own, other = self.stance[edges], self.stance[rev]
+        lost = unpaid * np.where(own & other, c.subsidy_share, 0.0)
+        mine = c.payoffs(own, other, edges) - lost * c.stake[edges]
+        theirs = c.payoffs(other, own, rev) - lost * c.stake[rev]
+        return mine + self.spillback[edges] * theirs
+
     def _play(self) -> None:
-        """Payoffs: the contest on every edge, returns of structures, minus spill-over costs.
+        """Payoffs: the contest and its spill-back, structures, spill-over costs and transfers.
 
         The state pays matching on cooperating edges and on structures' setup costs, and
         conditional grants; when they exceed the annual cap, all are scaled down to fit.
         """
         net, c, n = self.network, self.contest, len(self.cooperate)
-        own, other = self.cooperate[net.src], self.cooperate[net.dst]
-        mutual = own & other
+        mutual = self.stance & self.stance[net.rev]
         yielded = returns.returns(self)
         owed = float(c.subsidy[mutual].sum() + yielded.grant.sum() + yielded.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
         self._cap_share = share  # what _local_scores replays
-        edge_payoff = c.payoffs(own, other) - (1 - share) * np.where(mutual, c.subsidy, 0.0)
+        edge_payoff = self._contest_payoffs(np.arange(len(net.src)), 1 - share)
         from_structures = returns.settle(self, yielded, share)
-        shared_costs = np.bincount(net.src, yielded.covered, n)
+        transfers = np.bincount(net.src, yielded.edge_transfer, n)
         self.contest_payoff = np.bincount(net.src, edge_payoff, n)
-        self.payoff = self.contest_payoff + from_structures - (self.spillover_cost - shared_costs)
+        self.payoff = self.contest_payoff + from_structures + transfers - self.spillover_cost
         self.in_structure = yielded.in_structure
         self.public_money = share * owed
         # state engineering support is staff the state pays, used or not (science defect 2)
@@ -323,15 +380,35 @@ class TerritoryModel(mesa.Model):
             - learning.knowledge_decay * (self.knowledge - learning.initial_knowledge) * ~inside
         )
         np.clip(self.knowledge, 0.0, 1.0, out=self.knowledge)
-        partner_cooperated = self.cooperate[self.network.dst]
-        self.trust += learning.trust_rate * (partner_cooperated - self.trust)
+        # beliefs: discounted observations of each partner, and its public record (M4)
+        keep = 1 - learning.trust_rate
+        self.seen = keep * self.seen + 1
+        self.seen_cooperating = keep * self.seen_cooperating + self.stance[self.network.rev]
+        kept, recorded = self._records()
+        dst = self.network.dst
+        self.trust = decisions.belief(
+            learning.initial_trust,
+            learning.prior_weight,
+            self.seen_cooperating,
+            self.seen,
+            kept[dst],
+            recorded[dst],
+            learning.inventory_visibility,
+        )
+
+    def _records(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per territory: partnerships recorded in the inventory, and those not left competing."""
+        mb, n = self.registry.members, len(self.population)
+        recorded = np.bincount(mb["territory"], minlength=n).astype(float)
+        broken = np.bincount(mb["territory"], mb["cause"] == COMPETING, n)
+        return recorded - broken, recorded
 
     # -- outcomes ------------------------------------------------------------------------------
 
     def _record(self) -> None:
         w, pop = self.welfare, self.population
         net = self.network
-        mutual = self.cooperate[net.src] & self.cooperate[net.dst]
+        mutual = self.stance & self.stance[net.rev]
         log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
         self._log_welfare.append(log_w.astype(np.float32))  # W years of history: keep it small
         years = len(self._log_welfare) - 1
@@ -422,8 +499,15 @@ class TerritoryModel(mesa.Model):
         return float(self.cooperate.mean())
 
     def probability_cooperate(self) -> np.ndarray:
-        """Logit propensity to cooperate of every territory, given current knowledge and trust."""
-        return expit(self._expected_gain() / self.parameters.update.noise)
+        """Logit propensity to cooperate of every territory: over its partners, stake-weighted.
+
+        Isolated territories get 0.5.
+        """
+        chance = expit(self.partnership_gain() / self.parameters.update.noise)
+        n, net = len(self.population), self.network
+        stake = np.bincount(net.src, self.contest.stake, n)
+        weighted = np.bincount(net.src, chance * self.contest.stake, n)
+        return np.divide(weighted, stake, out=np.full(n, 0.5), where=stake > 0)
 
 
 def _share(mask: np.ndarray) -> float:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cohesim.model import TerritoryModel, TerritoryTable, engineering, structures
+from cohesim.model import TerritoryModel, TerritoryTable, engineering, formation, structures
 from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN
 from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS
 
@@ -41,8 +41,13 @@ NO_SPILLOVER = {
 }
 
 
+# Partners who know most of their interdependence, and settle no spill-over costs (M2): the
+# tests of a lever's threshold then turn on the structure's value and costs alone.
+SEEING = {"learning": {"initial_knowledge": 0.6}, **NO_SPILLOVER}
+
+
 def pair_model(rural_population=8_000.0, steps=1, **groups):
-    merged = {**STEADY, **ONLY_CONTRATS}
+    merged = {**STEADY, **ONLY_CONTRATS, **SEEING}
     for key, value in groups.items():
         merged[key] = {**merged.get(key, {}), **value}
     if "structures" in groups:
@@ -76,13 +81,12 @@ def test_matching_share_large_enough_makes_a_contrat_form():
     costly = {"structures": {"contrat": {"setup_cost": 500_000}}}
     support = {"engineering": {"state_support": 0.5}}
     grant_years = {"grant_years": 5}
-    without = pair_model(20_000, 5, **costly, **support, **NO_SPILLOVER, funding=grant_years)
+    without = pair_model(20_000, 5, **costly, **support, funding=grant_years)
     with_matching = pair_model(
         20_000,
         5,
         **costly,
         **support,
-        **NO_SPILLOVER,
         funding={"matching_share": 0.8, **grant_years},
     )
     assert without.registry.structures.size == 0
@@ -96,8 +100,10 @@ def test_matching_share_large_enough_makes_a_contrat_form():
 
 def test_observatory_makes_partners_see_the_value_of_cooperating():
     quiet = {"structures": {"distrust_weight": 0.0}, "engineering": {"state_support": 0.5}}
-    blind = pair_model(3_000, 30, **quiet, **NO_SPILLOVER)
-    informed = pair_model(3_000, 30, **quiet, **NO_SPILLOVER, learning={"observatory": 0.5})
+    blind = pair_model(3_000, 30, **quiet, learning={"initial_knowledge": 0.3})
+    informed = pair_model(
+        3_000, 30, **quiet, learning={"initial_knowledge": 0.3, "observatory": 0.5}
+    )
     assert blind.registry.structures.size == 0
     assert kinds_formed(informed) == ["contrat"]
     assert informed.knowledge.min() > 0.6
@@ -109,6 +115,7 @@ def test_withdrawn_engineering_support_ends_the_contrat_for_lack_of_engineering(
     p = params(
         **STEADY,
         **ONLY_CONTRATS,
+        **SEEING,
         engineering={"state_support": 0.5},
         run={"burn_in": 0},
         # while setup is still being spread (5 years), a contrat asks 0.3 FTE a year
@@ -159,7 +166,7 @@ def test_annual_cap_limits_the_money_the_state_pays():
 
 
 def test_pacte_keeps_a_competing_metropole_in_its_alliance():
-    p = {**STEADY, **ONLY_CONTRATS, "engineering": {"state_support": 0.5}}
+    p = {**STEADY, **ONLY_CONTRATS, **SEEING, "engineering": {"state_support": 0.5}}
     results = {}
     for obligation in (False, True):
         m = TerritoryModel(
@@ -169,14 +176,15 @@ def test_pacte_keeps_a_competing_metropole_in_its_alliance():
         )
         m.run(2)
         assert len(m.registry.active_structures()) == 1
-        m.cooperate[0] = False  # the métropole turns to competing
+        m.cooperate[0] = False  # the métropole turns to competing with its partner
+        m.stance[m.network.src == 0] = False
         structures.maintain(m)
         results[obligation] = len(m.registry.active_structures())
     assert results == {False: 0, True: 1}
 
 
 def test_pacte_makes_a_metropole_form_an_alliance_even_when_competing():
-    p = {**STEADY, **ONLY_CONTRATS, "engineering": {"state_support": 0.5}}
+    p = {**STEADY, **ONLY_CONTRATS, **SEEING, "engineering": {"state_support": 0.5}}
     formed = {}
     for obligation in (False, True):
         m = TerritoryModel(
@@ -185,7 +193,8 @@ def test_pacte_makes_a_metropole_form_an_alliance_even_when_competing():
             territories=pair(urban_kind=METROPOLE),
         )
         m.cooperate[0] = False
-        structures.form(m)
+        m.stance[m.network.src == 0] = False
+        formation.form(m)
         formed[obligation] = kinds_formed(m)
     assert formed == {False: [], True: ["contrat"]}
 

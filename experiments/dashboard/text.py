@@ -27,6 +27,10 @@ PARAMETER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "fr": ("Observatoire", "Observatoire des interdépendances"),
         "en": ("Observatory", "Observatory of interdependencies"),
     },
+    "learning.inventory_visibility": {
+        "fr": ("Recensement", "Visibilité publique des coopérations passées (recensement)"),
+        "en": ("Inventory", "Public visibility of past partnerships (inventory)"),
+    },
     "funding.matching_share": {
         "fr": ("Cofinancement", "Part des contributions cofinancée par l'État"),
         "en": ("Matching fund", "Share of contributions matched by the State"),

@@ -107,6 +107,14 @@ class Game(Group):
         unit="× Q",
         symbol="c",
     )
+    spillback: float = param(
+        1.0,
+        "share of a partner's gains returning to a territory, per unit of its residents' "
+        "service use located there",
+        ge=0.0,
+        le=2.0,
+        symbol="ξ",
+    )
     betrayal_loss: float = param(
         0.5,
         "engagement lost when betrayed, as a multiple of the contribution",
@@ -114,6 +122,25 @@ class Game(Group):
         le=2.0,
         unit="× c",
         symbol="c_0",
+    )
+
+
+class Foresight(Group):
+    """The shadow of the future in each partnership decision (docs/model.md, M1)."""
+
+    continuation: float = param(
+        0.5,
+        "chance that a partnership goes on next year, outside election years",
+        ge=0.0,
+        le=0.95,
+        symbol="δ_0",
+    )
+    election_drop: float = param(
+        0.5,
+        "relative fall of the continuation chance in the year before municipal elections",
+        ge=0.0,
+        le=1.0,
+        symbol="ω_E",
     )
 
 
@@ -138,10 +165,33 @@ class Learning(Group):
         lever=True,
     )
     initial_trust: float = param(
-        0.5, "trust between partners at start", ge=0.0, le=1.0, symbol="T_0"
+        0.5,
+        "prior belief that a partner cooperates conditionally (trust at start)",
+        ge=0.0,
+        le=1.0,
+        symbol="T_0",
     )
     trust_rate: float = param(
-        0.3, "weight of the latest behaviour in trust", ge=0.1, le=0.6, symbol="λ"
+        0.3,
+        "forgetting rate of past observations of a partner (weight of the latest one)",
+        ge=0.1,
+        le=0.6,
+        symbol="λ",
+    )
+    prior_weight: float = param(
+        2.0,
+        "weight of the prior belief, in observations",
+        ge=0.5,
+        le=20.0,
+        symbol="a_0 + b_0",
+    )
+    inventory_visibility: float = param(
+        0.0,
+        "visibility of partners' recorded partnerships (0: no inventory, 1: public recensement)",
+        ge=0.0,
+        le=1.0,
+        symbol="ω",
+        lever=True,
     )
 
 
@@ -259,6 +309,41 @@ class Structures(Group):
     )
     distrust_weight: float = param(
         1.0, "weight of distrust on perceived costs", ge=0.0, le=3.0, symbol="χ"
+    )
+    quality_spread: float = param(
+        0.3,
+        "spread of match quality between structures (standard deviation)",
+        ge=0.0,
+        le=1.0,
+        symbol="σ_ε",
+    )
+    partner_cost: float = param(
+        0.2,
+        "rise of transaction costs per additional member",
+        ge=0.0,
+        le=2.0,
+        symbol="ν_n",
+    )
+    heterogeneity_cost: float = param(
+        0.2,
+        "rise of transaction costs per order of magnitude of population between members",
+        ge=0.0,
+        le=2.0,
+        symbol="ν_h",
+    )
+    distance_cost: float = param(
+        0.2,
+        "rise of transaction costs per 25 km of mean distance between members",
+        ge=0.0,
+        le=2.0,
+        symbol="ν_d",
+    )
+    cover_saving: float = param(
+        1.0,
+        "fall of transaction costs with engineering cover: divided by 1 + ν_e e",
+        ge=0.0,
+        le=5.0,
+        symbol="ν_e",
     )
     max_members: int = param(
         12, "largest entente, syndicat or pôle (a contrat has two members)", ge=2, le=100

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .declaration import Group, ParameterInfo, find, group_class, param, set_dotted, walk
-from .policy import Budget, Engineering, Funding, Game, Learning, Pacte, Structures
+from .policy import Budget, Engineering, Foresight, Funding, Game, Learning, Pacte, Structures
 from .region import France, Geometry, Network, Services
 from .validation import ClassicGame, Graph, WellMixed
 
@@ -88,6 +88,9 @@ class Parameters(Group):
     )
     game: Game = Field(default_factory=Game, description="pairwise contest")
     update: Update = Field(default_factory=Update, description="strategy revision")
+    foresight: Foresight = Field(
+        default_factory=Foresight, description="shadow of the future in partnerships"
+    )
     learning: Learning = Field(default_factory=Learning, description="knowledge and trust")
     budget: Budget = Field(default_factory=Budget, description="municipal budgets")
     funding: Funding = Field(default_factory=Funding, description="state funding")
