@@ -80,8 +80,8 @@ def bench_parameters(n: int):
                 "n_urban": 6,
                 "n_metropoles": 2,
             },
-            # levers from the first step; the model runs with structures, the reference and the
-            # kernel without (measure() switches them off)
+            # levers from the first step; the model runs with structures and dynamic services,
+            # the reference and the kernel without (measure() switches them off)
             "run": {"burn_in": 0},
         }
     )
@@ -112,8 +112,14 @@ def measure(
         loaded = load_scenario(scenario)
         p, region = loaded.parameters.updated({"run.burn_in": 0}), loaded.name
         territories = scenario_territories(p)
-    if implementation != "model":
-        p = p.updated({"structures.enabled": False})
+    if implementation != "model":  # the game alone: no structures, services as built
+        p = p.updated(
+            {
+                "structures.enabled": False,
+                "budget.adjustment_rate": 0.0,
+                "population.migration_rate": 0.0,
+            }
+        )
     clock = time.perf_counter()
     model = TerritoryModel(p, rng=seed, territories=territories)
     n = len(model.population)

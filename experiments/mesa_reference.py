@@ -11,7 +11,8 @@ model's territories, flows and network so that both start from the same state.
 Random numbers: each step draws the same arrays, in the same order, from a generator in the
 same state as the real model's, and each agent reads its own entries; so both produce the same
 numbers (``tests/test_bench.py``) whatever order ``shuffle_do`` visits agents in.
-Structures are not part of the reference: compare it with models in which none form.
+Structures and dynamic services are not part of the reference: compare it with models in which
+none form and services stay as built.
 """
 
 from __future__ import annotations

@@ -5,9 +5,12 @@ doi:10.1111/j.1538-4632.1971.tb00364.x):
 
     F_ij^m = D_i^m E_j^m exp(-d_ij / d0_m) / Σ_k E_k^m exp(-d_ik / d0_m)
 
-then rationed by capacity, F̃_ij^m = F_ij^m min(1, E_j^m / Σ_k F_kj^m), and access is
-a_i^m = Σ_j F̃_ij^m / D_i^m. The kernel is truncated at ``flow_cutoff`` decay lengths and the
-denominator sums over the same truncated set, so Σ_j F_ij^m = D_i^m holds exactly.
+then rationed by capacity, F̃_ij^m = F_ij^m min(1, E_j^m / Σ_k F_kj^m), and access weighs what
+is reached by its distance, a_i^m = Σ_j F̃_ij^m exp(-d_ij / d_u^m) / D_i^m (the two-step floating
+catchment family: Luo & Wang 2003, doi:10.1068/b29120). Both kernels multiply, so access is one
+more pass with the decay length d0 d_u / (d0 + d_u). The kernel is truncated at ``flow_cutoff``
+decay lengths and the denominator sums over the same truncated set, so Σ_j F_ij^m = D_i^m holds
+exactly.
 
 No N × N matrix is ever built: candidate pairs come from a k-d tree, in blocks of origins, and
 every pair flow is a closed form of per-territory sums (S_i, the ration factor r_j), so a flow
@@ -88,7 +91,8 @@ class CandidatePairs:
         if key in self._cache:
             yield from self._cache[key]
             return
-        keep = self.total * len(decay_km) <= CACHED_PAIRS * 4
+        cached_kernels = sum(len(k[0]) for k in self._cache)
+        keep = self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
         cached = []
         n = len(self.points)
         for start, stop in itertools.pairwise(self.starts.tolist()):
@@ -121,12 +125,14 @@ def gravity_flows(
     capacity: np.ndarray,
     decay_km: np.ndarray,
     cutoff_factor: float,
+    access_decay_km: np.ndarray | None = None,
 ) -> FlowField:
     """Compute normalisers, ration factors and access for every territory and domain.
 
     With K the kernel matrix of a domain and R = D / S, U = E r: S = K E, requested = Kᵀ R ∘ E,
     received = R ∘ (K U), served = r ∘ requested; sparse matrix products over the candidate
-    pairs, block by block of origins.
+    pairs, block by block of origins. Access weighs what is received by exp(-d / d_u) when
+    ``access_decay_km`` is given (one more pass), else counts it whole.
     """
     n, m = demand.shape
     decay_km = np.asarray(decay_km, dtype=np.float64)
@@ -153,6 +159,13 @@ def gravity_flows(
     received *= reach
     served = requested * ration
     served_nonresidents = np.maximum(served - reach * supply, 0.0)  # minus the self-pair
+    if access_decay_km is not None:
+        combined = decay_km * access_decay_km / (decay_km + access_decay_km)
+        received = np.zeros((n, m))
+        for block in pairs.kernel_blocks(combined, cutoff_km):
+            for k, kernel in enumerate(block.kernels):
+                received[block.start : block.stop, k] = kernel @ supply[:, k]
+        received *= reach
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
     return FlowField(

@@ -6,14 +6,15 @@ labels. Model records, sweep tables, comparisons, the CLI summary, reports, the 
 outcome table of ``docs/model.md`` all read these declarations; no other module spells an
 outcome's name or label.
 
-Welfare per inhabitant is w_i = Σ_m v_m d_m min(1, a_i^m) + π_i / P_i. Inequality indices need
+Welfare per inhabitant is w_i = Σ_m v_m d_m min(1, a_i^m) + (Y_i + π_i − Σ_m u_m E_i^m) / P_i,
+the services reached plus the operating balance. Inequality indices need
 positive values, so they are computed on max(w_i, WELFARE_FLOOR); how many territories were
 floored is reported as ``welfare_floored`` (zero at default parameters).
 
 >>> OUTCOMES["gini"].better, OUTCOMES["gini"].reported
 ('lower', 'window')
 >>> policy_columns(("health",), ("entente",))[-2:]
-('territories_in_structures', 'access_health')
+('access_health', 'urban_rural_access_divergence')
 """
 
 from __future__ import annotations
@@ -138,6 +139,15 @@ _DECLARED = (
        "total welfare (€/yr)",
        "bien-être total (€/an)", "efficiency",
        meaning="total welfare"),
+    _o("welfare_services", "€/inh./yr", "higher", "window",
+       "value of services reached (€/inhabitant/yr)",
+       "valeur des services atteints (€/habitant/an)", "efficiency",
+       meaning="population-weighted mean of the service part of welfare, Σ_m v_m d_m a_i^m"),
+    _o("welfare_money", "€/inh./yr", None, "window",
+       "operating balance (€/inhabitant/yr)",
+       "solde de fonctionnement (€/habitant/an)", "efficiency",
+       meaning="population-weighted mean of the money part of welfare: revenue + payoff − "
+               "service spending, per inhabitant (0 under balanced budgets)"),
     _o("public_spending", "€/yr", "lower", "window",
        "public spending per year, engineering included (€)",
        "dépense publique par an, ingénierie comprise (€)", "money",
@@ -194,6 +204,11 @@ _DECLARED = (
        "access: {domain}",
        "accès : {domain}", "access",
        meaning="population-weighted mean access to one service domain"),
+    _o("urban_rural_access_divergence", "|ln ratio|", "lower", "window",
+       "urban–rural access divergence |ln ratio|",
+       "écart d'accès urbain–rural |ln rapport|", "access", compared=True,
+       meaning="|ln| of the mean access (over domains) of métropoles and urban territories "
+               "over that of periurban and rural ones"),
     _o("payoff_mean", "payoff", "higher", "window",
        "mean payoff",
        "gain moyen", "efficiency",
@@ -299,9 +314,14 @@ WELFARE_FLOOR = 1.0
 """€ per inhabitant: the smallest welfare the inequality indices see."""
 
 
-def welfare(service_value: np.ndarray, payoff: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """w_i: value of services reached per inhabitant plus payoff per inhabitant (€/inh./yr)."""
-    return service_value + payoff / population
+def welfare(service_value: np.ndarray, balance: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """w_i: value of services reached plus the operating balance, per inhabitant (€/inh./yr).
+
+    The balance (revenue + payoff − service spending) is the money not turned into services
+    this year; under balanced budgets it tends to zero, and payoffs reach residents as the
+    services they fund (docs/model.md).
+    """
+    return service_value + balance / population
 
 
 def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[str, float]:
@@ -322,6 +342,16 @@ def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[st
         "sigma_convergence": indices.sigma,
         "welfare_floored": int(np.count_nonzero(w < WELFARE_FLOOR)),
     }
+
+
+def urban_rural_divergence(value: np.ndarray, population: np.ndarray, kind: np.ndarray) -> float:
+    """|ln(mean of métropoles and urban territories / mean of periurban and rural ones)|."""
+    urban = is_urban(kind)
+    rural = ~urban
+    if not urban.any() or not rural.any():
+        return float("nan")
+    ratio = _mean(value, population, urban) / _mean(value, population, rural)
+    return abs(float(np.log(ratio)))
 
 
 def convergence(log_w_then: np.ndarray, log_w_now: np.ndarray, years: int) -> float:

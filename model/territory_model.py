@@ -27,6 +27,7 @@ mechanics of each live in their own module (decisions, formation, structures, re
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 import mesa
 import numpy as np
@@ -36,7 +37,7 @@ from scipy.special import expit
 from . import decisions, engineering, formation, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
-from .flows import CandidatePairs, gravity_flows, interaction_network
+from .flows import CandidatePairs, gravity_flows, interaction_network, pair_flows
 from .kinds import is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
@@ -116,9 +117,12 @@ class TerritoryModel(mesa.Model):
 
         # Flows and the network are built once; only what the step needs is kept.
         decay = np.array([d.decay_km for d in domains])
+        self._access_decay = np.array([d.access_decay_km for d in domains])
         cutoff = parameters.network.flow_cutoff
         pairs = CandidatePairs(self.x, self.y, radius=float(cutoff * decay.max()))
-        self.flows = gravity_flows(pairs, self.demand, self.capacity, decay, cutoff)
+        self.flows = gravity_flows(
+            pairs, self.demand, self.capacity, decay, cutoff, self._access_decay
+        )
         self.network = interaction_network(
             pairs,
             self.flows,
@@ -128,14 +132,34 @@ class TerritoryModel(mesa.Model):
             parameters.network.partners,
             parameters.network.min_interdependence,
         )
+        # flows follow capacities and populations when budgets or populations move (step 0)
+        self._dynamic = parameters.budget.adjustment_rate > 0 or (
+            parameters.population.migration_rate > 0
+        )
+        self._pairs = pairs if self._dynamic else None
+        self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
         del pairs
+        self._unit_cost = np.array([d.unit_cost for d in domains])
+        self._demand_per_capita = np.array([d.demand for d in domains])
+        # the share of its service spending a territory gives each domain, as built
+        paid = self.capacity * self._unit_cost
+        self._spending_share = np.divide(
+            paid,
+            paid.sum(axis=1, keepdims=True),
+            out=np.zeros_like(paid),
+            where=paid.sum(axis=1, keepdims=True) > 0,
+        )
         spillover = np.array([d.spillover_cost for d in domains])
         self.spillover_cost = self.flows.served_nonresidents @ spillover
         self._spillover_per_user = spillover
-        demand_per_capita = np.array([d.demand for d in domains])
-        self.service_value = np.minimum(self.flows.access, 1.0) @ (self._value * demand_per_capita)
+        self.service_value = np.minimum(self.flows.access, 1.0) @ (
+            self._value * self._demand_per_capita
+        )
 
         net = self.network
+        self._edge_km = np.hypot(
+            self.x[net.src] - self.x[net.dst], self.y[net.src] - self.y[net.dst]
+        )
         self.stake = edge_stakes(net, self._value, parameters.game.stake_share)
         self.stake_total = np.bincount(net.src, self.stake, n)
         # Scale of payoffs per inhabitant, so that the imitation noise K is dimensionless.
@@ -189,13 +213,67 @@ class TerritoryModel(mesa.Model):
         if in_force != self.parameters:
             self.parameters = in_force
             self._apply_levers()
+        self._update_services()
         self._revise()
         structures.maintain(self)
         formation.form(self)
         self._play()
         self._learn()
-        self.budget += self.revenue - self.service_cost + self.payoff
+        self.budget += self.balance
         self._record()
+
+    def _update_services(self) -> None:
+        """Budgets fund capacity, populations follow welfare, flows and access follow both.
+
+        Balanced budgets (science review, defect 4): spending adjusts, not the tax effort. Each
+        domain's capacity moves at rate ϵ towards what the territory's money can pay for,
+        E ← (1 − ϵ) E + ϵ s^m max(Y + π, 0) / u_m (domains with a public cost), s^m its share
+        of service spending as built. Populations grow with their relative welfare,
+        P ← P [1 + ζ (w − w̄) / |w̄|] (total population kept). Then flows, access and spill-over
+        costs are recomputed on the network as it was built (MODEL.md step 7).
+        """
+        if not self._dynamic:
+            return
+        p, net = self.parameters, self.network
+        rate = p.budget.adjustment_rate
+        if rate > 0:
+            paid = self._unit_cost > 0
+            spending = np.maximum(self.revenue + self.payoff, 0.0)
+            funded = self._spending_share[:, paid] * spending[:, None] / self._unit_cost[paid]
+            self.capacity[:, paid] = (1 - rate) * self.capacity[:, paid] + rate * funded
+            self.service_cost = self.capacity @ self._unit_cost
+        zeta = p.population.migration_rate
+        if zeta > 0:
+            pop = self.population
+            mean = float((self.welfare * pop).sum() / pop.sum())
+            grown = pop * (1 + zeta * (self.welfare - mean) / max(abs(mean), 1e-12))
+            self.revenue = self.revenue * (grown / pop) ** p.budget.revenue_exponent
+            self.population = grown
+            self.demand = grown[:, None] * self._demand_per_capita
+        # flows cost a pass over every pair: refresh them when some territory's capacity or
+        # demand has moved by more than the tolerance since they were computed
+        moved = max(
+            _largest_change(self.capacity, self._flows_capacity),
+            _largest_change(self.demand, self._flows_demand),
+        )
+        if moved <= p.services.refresh_tolerance:
+            return
+        self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
+        assert self._pairs is not None  # kept whenever services are dynamic
+        self.flows = gravity_flows(
+            self._pairs,
+            self.demand,
+            self.capacity,
+            self.flows.decay_km,
+            p.network.flow_cutoff,
+            self._access_decay,
+        )
+        flow = pair_flows(self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km)
+        self.network = replace(net, flow=flow.astype(np.float32))
+        self.spillover_cost = self.flows.served_nonresidents @ self._spillover_per_user
+        self.service_value = np.minimum(self.flows.access, 1.0) @ (
+            self._value * self._demand_per_capita
+        )
 
     def edge_spillover(self, edges: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Cost to each edge's source of serving its destination's residents, per domain (€)."""
@@ -366,7 +444,8 @@ class TerritoryModel(mesa.Model):
         self.public_spending = self.public_money + self.public_engineering
         self.public_spending_total += self.public_spending
         self.engineering_used = float(yielded.engineering.sum())
-        self.welfare = outcomes.welfare(self.service_value, self.payoff, self.population)
+        self.balance = self.revenue - self.service_cost + self.payoff
+        self.welfare = outcomes.welfare(self.service_value, self.balance, self.population)
 
     def _learn(self) -> None:
         """Knowledge K_ij and trust T_ij per directed edge (i perceives j)."""
@@ -429,9 +508,14 @@ class TerritoryModel(mesa.Model):
             "engineering_used": self.engineering_used,
             **self._structure_metrics(),
         }
+        row["welfare_services"] = float((self.service_value * pop).sum() / pop.sum())
+        row["welfare_money"] = float(self.balance.sum() / pop.sum())
         access = (self.flows.access * pop[:, None]).sum(axis=0) / pop.sum()
         row.update(
             {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
+        )
+        row["urban_rural_access_divergence"] = outcomes.urban_rural_divergence(
+            self.flows.access.mean(axis=1), pop, self.kind
         )
         self._rows.append(row)
 
@@ -508,6 +592,12 @@ class TerritoryModel(mesa.Model):
         stake = np.bincount(net.src, self.contest.stake, n)
         weighted = np.bincount(net.src, chance * self.contest.stake, n)
         return np.divide(weighted, stake, out=np.full(n, 0.5), where=stake > 0)
+
+
+def _largest_change(now: np.ndarray, then: np.ndarray) -> float:
+    """The largest relative change of any entry (0 where both are 0)."""
+    change = np.abs(now - then) / np.maximum(np.abs(then), 1e-12)
+    return float(change.max()) if change.size else 0.0
 
 
 def _share(mask: np.ndarray) -> float:

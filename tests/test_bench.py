@@ -11,7 +11,13 @@ from helpers import NO_STRUCTURES, invoke, params
 
 @pytest.mark.parametrize("observatory", [0.0, 0.3])
 def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
-    p = params(geometry={"n": 150}, learning={"observatory": observatory}, **NO_STRUCTURES)
+    p = params(
+        geometry={"n": 150},
+        learning={"observatory": observatory},
+        budget={"adjustment_rate": 0.0},
+        population={"migration_rate": 0.0},
+        **NO_STRUCTURES,
+    )
     real = TerritoryModel(p, rng=21)
     reference = ReferenceModel(real)
     for _ in range(8):

@@ -406,13 +406,13 @@ def test_dashboard_refuses_to_start_without_its_assets(tmp_path, scenarios_dir):
 
 # What docs/classroom.md tells teachers they will see, at year 30 of the classroom scenario.
 GUIDE_CLAIMS = [
-    ({}, 0.25, 0.35),
-    ({"funding.matching_share": 0.5}, 0.62, 0.78),
-    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, 0.85, 1.0),
-    ({"engineering.state_support": 0.3}, 0.37, 0.5),
-    ({"engineering.state_support": 0.5}, 0.45, 0.6),
-    ({"game.attacker_share": 1.0}, 0.0, 0.02),
-    ({"game.attacker_share": 1.0, "funding.matching_share": 0.5}, 0.0, 0.05),
+    ({}, 0.2, 0.35),
+    ({"funding.matching_share": 0.5}, 0.65, 0.85),
+    ({"funding.matching_share": 0.5, "engineering.state_support": 0.3}, 0.7, 0.9),
+    ({"engineering.state_support": 0.3}, 0.28, 0.45),
+    ({"engineering.state_support": 0.5}, 0.45, 0.62),
+    ({"game.attacker_share": 1.0}, 0.0, 0.05),
+    ({"game.attacker_share": 1.0, "funding.matching_share": 0.5}, 0.0, 0.06),
     ({"game.attacker_share": 0.5}, 0.9, 1.0),
 ]
 
@@ -427,13 +427,13 @@ def test_the_classroom_guide_describes_what_the_dashboard_shows(classroom, setti
 # What docs/classroom.md says of the structures in experiment 1 (years 0 to 30 of the classroom).
 STRUCTURE_CLAIMS = [
     # settings, structures formed since year 0, most at once after year 0, active at year 30
-    ({"funding.matching_share": 0.5}, (0, 0), (0, 0), (0, 0)),
-    ({"funding.conditional_grant": 50_000}, (105, 145), (35, 60), (35, 60)),
+    ({"funding.matching_share": 0.5}, (0, 2), (0, 2), (0, 2)),
+    ({"funding.conditional_grant": 50_000}, (135, 175), (60, 85), (60, 85)),
     (
         {"funding.conditional_grant": 50_000, "engineering.state_support": 0.5},
-        (90, 125),
-        (65, 90),
-        (65, 90),
+        (130, 170),
+        (80, 110),
+        (80, 110),
     ),
 ]
 
@@ -453,9 +453,9 @@ def test_the_classroom_guide_describes_the_structures(classroom, settings, forme
     if "funding.conditional_grant" not in settings:
         return
     grant_ended = int((ended["exit_cause"] == "grant_ended").sum())
-    if "engineering.state_support" in settings:  # "only about 20 end when their grants end"
-        assert 10 <= grant_ended <= 30
-    else:  # "median life 6 years ... about a third fin des aides, a third un membre rivalise"
-        assert lasted.median() == 6
-        assert 0.2 <= grant_ended / len(ended) <= 0.6
-        assert 0.2 <= (ended["exit_cause"] == "competing").mean() <= 0.6
+    if "engineering.state_support" in settings:  # "about 38 against 48"
+        assert 28 <= grant_ended <= 45
+    else:  # "median life 6 years ... more than half fin des aides, the others mostly rivalise"
+        assert lasted.median() == 6 and 40 <= grant_ended <= 55
+        assert 0.5 < grant_ended / len(ended) < 0.7
+        assert 0.25 <= (ended["exit_cause"] == "competing").mean() <= 0.5

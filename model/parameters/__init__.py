@@ -22,6 +22,7 @@ from .policy import (
     Game,
     Learning,
     Pacte,
+    Population,
     StructureKind,
     Structures,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Pacte",
     "ParameterInfo",
     "Parameters",
+    "Population",
     "Run",
     "Services",
     "StructureKind",

@@ -212,6 +212,28 @@ class Budget(Group):
     initial_reserve_years: float = param(
         1.0, "initial budget, in years of fiscal revenue", ge=0.0, le=10.0, unit="yr"
     )
+    adjustment_rate: float = param(
+        0.2,
+        "speed at which service spending follows the money available (balanced budgets; "
+        "0 = capacities and flows stay as built)",
+        ge=0.0,
+        le=1.0,
+        unit="1/yr",
+        symbol="ϵ",
+    )
+
+
+class Population(Group):
+    """Population feedback: territories gain or lose inhabitants with their welfare."""
+
+    migration_rate: float = param(
+        0.01,
+        "yearly growth of a territory per unit of relative welfare advantage (0 = off)",
+        ge=0.0,
+        le=0.1,
+        unit="1/yr",
+        symbol="ζ",
+    )
 
 
 class Funding(Group):

@@ -148,6 +148,14 @@ class Domain(Group):
     decay_km: float = param(
         20.0, "distance decay length of gravity flows", ge=5, le=60, unit="km", symbol="d0_m"
     )
+    access_decay_km: float = param(
+        20.0,
+        "distance over which a service reached counts for less in access (weight exp(−d/d_u))",
+        ge=5,
+        le=100,
+        unit="km",
+        symbol="d_u",
+    )
     demand: float = param(
         1.0, "users per inhabitant per year", ge=0.1, le=5.0, unit="users/inh./yr", symbol="d_m"
     )
@@ -169,13 +177,16 @@ class Domain(Group):
 
 
 DOMAIN_DEFAULTS: dict[str, dict[str, Any]] = {
-    "health": {"scaling": 1.1, "decay_km": 25.0},
-    "jobs": {"scaling": 1.15, "decay_km": 30.0},
-    "mobility": {"scaling": 1.0, "decay_km": 20.0},
+    # access decay: DREES's APL counts a GP fully within 10 minutes by road and not beyond 20
+    # (about 15 km): docs/model.md
+    "health": {"scaling": 1.1, "decay_km": 25.0, "access_decay_km": 15.0},
+    "jobs": {"scaling": 1.15, "decay_km": 30.0, "access_decay_km": 30.0},
+    "mobility": {"scaling": 1.0, "decay_km": 20.0, "access_decay_km": 15.0},
     # Food is produced on land and sold, not a public service: no public cost (docs/model.md).
     "food": {
         "scaling": 1.0,
         "decay_km": 15.0,
+        "access_decay_km": 15.0,
         "land_based": True,
         "spillover_cost": 0.0,
         "unit_cost": 0.0,
@@ -192,6 +203,13 @@ class Services(Group):
     """Service domains and the overall balance of supply and demand."""
 
     supply_ratio: float = param(1.0, "total capacity / total demand, per domain", ge=0.8, le=1.2)
+    refresh_tolerance: float = param(
+        0.02,
+        "relative change of a territory's capacity or demand since flows were last computed "
+        "that makes them be computed again (0 = every year)",
+        ge=0.0,
+        le=0.5,
+    )
     domains: dict[str, Domain] = Field(
         default_factory=_default_domains,
         description="service domains, by name",

@@ -12,7 +12,17 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .declaration import Group, ParameterInfo, find, group_class, param, set_dotted, walk
-from .policy import Budget, Engineering, Foresight, Funding, Game, Learning, Pacte, Structures
+from .policy import (
+    Budget,
+    Engineering,
+    Foresight,
+    Funding,
+    Game,
+    Learning,
+    Pacte,
+    Population,
+    Structures,
+)
 from .region import France, Geometry, Network, Services
 from .validation import ClassicGame, Graph, WellMixed
 
@@ -93,6 +103,7 @@ class Parameters(Group):
     )
     learning: Learning = Field(default_factory=Learning, description="knowledge and trust")
     budget: Budget = Field(default_factory=Budget, description="municipal budgets")
+    population: Population = Field(default_factory=Population, description="population feedback")
     funding: Funding = Field(default_factory=Funding, description="state funding")
     structures: Structures = Field(default_factory=Structures, description="cooperation structures")
     pacte: Pacte = Field(default_factory=Pacte, description="Pacte État-métropoles")
