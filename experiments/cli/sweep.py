@@ -56,9 +56,9 @@ def sweep(
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
 
-    The folder holds runs/*.parquet (one row per run: ids, seed, the varied parameters, the final
-    metrics, status and error), manifest.json and design.parquet. Chunks appear whole as they
-    finish; after a crash or Ctrl-C, run the same command with --resume.
+    The folder holds runs/*.parquet (one row per run: ids, seed, the varied parameters, each
+    outcome's final value, status and error), manifest.json and design.parquet. Chunks appear
+    whole as they finish; after a crash or Ctrl-C, run the same command with --resume.
 
     Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
     2 bad input, 130 interrupted.
