@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 
 from cohesim.experiments import ExperimentError, load_experiment, load_runs, run_sweep
+from cohesim.experiments.cli.progress import SweepSpeed
 from cohesim.experiments.results import ResultsError
+from cohesim.experiments.sweep import SweepProgress
 from cohesim.experiments.sweep_store import read_manifest
 
 from helpers import BIN, COHESIM, copy_scenarios, free_port, invoke, write
@@ -132,17 +134,40 @@ def test_reference_sweep_is_complete_and_seeded_per_run(reference):
 
 
 def test_two_workers_give_the_same_runs(project, reference, tmp_path):
-    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "two", workers=2)
+    reports = []
+    out = run_sweep(
+        project / "experiments" / "small.toml", tmp_path / "two", workers=2, progress=reports.append
+    )
     pd.testing.assert_frame_equal(comparable(out), reference)
     assert read_manifest(out)["sessions"][-1]["workers"] == 2
+    check_live_progress(reports, len(reference))
 
 
 def test_a_dask_cluster_gives_the_same_runs(project, reference, tmp_path, dask_cluster):
+    reports = []
     out = run_sweep(
-        project / "experiments" / "small.toml", tmp_path / "dask", scheduler=dask_cluster
+        project / "experiments" / "small.toml",
+        tmp_path / "dask",
+        scheduler=dask_cluster,
+        progress=reports.append,
     )
     pd.testing.assert_frame_equal(comparable(out), reference)
     assert read_manifest(out)["sessions"][-1]["executor"] == "dask"
+    check_live_progress(reports, len(reference))
+
+
+def check_live_progress(reports: list[SweepProgress], total: int) -> None:
+    """Progress came as runs finished (not once at the end), and feeds a speed and time left."""
+    done = [r.done for r in reports]
+    assert done[0] == 0 and done[-1] == total and done == sorted(done)
+    assert len(set(done)) > 2  # reported along the way
+    assert {r.total for r in reports} == {total}
+    ticks = iter(range(1000))
+    speed = SweepSpeed(clock=lambda: float(next(ticks)))  # one second per reading
+    for report in reports:
+        speed.update(report.done, report.resumed, report.total)
+    assert speed.runs_per_second is not None and speed.runs_per_second > 0
+    assert speed.left() == 0.0  # all done
 
 
 def test_a_dask_worker_killed_midway_does_not_lose_runs(project, reference, tmp_path, dask_cluster):
@@ -399,3 +424,25 @@ def test_a_bad_timeout_is_refused(project):
         ExperimentError, match="timeout = -3 is not allowed: expected a number of seconds"
     ):
         load_experiment(bad)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_progress_bar_shows_on_a_terminal_unless_quiet(project, tmp_path, monkeypatch, quiet):
+    from rich.console import Console
+
+    from cohesim.experiments.cli.errors import err
+
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    monkeypatch.setattr(err, "is_interactive", True)  # decided when the console was made
+    experiment = project / "experiments" / "small.toml"
+    flags = ("--quiet",) if quiet else ()
+    result = invoke("sweep", experiment, "--out", tmp_path / "bar", "--workers", "1", *flags)
+    assert result.exit_code == 0, result.stderr
+    assert ("runs/s" in result.stderr) is not quiet
+    assert ("54/54" in result.stderr) is not quiet
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(project, tmp_path):
+    result = invoke("sweep", project / "experiments" / "small.toml", "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.stderr
+    assert "runs/s" not in result.stderr and result.stderr.strip() == ""

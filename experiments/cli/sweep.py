@@ -14,7 +14,7 @@ from ..results import ResultsError
 from ..sweep import SweepError, SweepProgress, run_sweep
 from ..sweep_store import read_manifest
 from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err, fail
-from .progress import progress_bar
+from .progress import SweepSpeed, SweepSpeedColumn, progress_bar
 
 
 @click.command()
@@ -45,6 +45,12 @@ from .progress import progress_bar
     help="Seconds each run may take [default: the experiment file's timeout, else none]; a run "
     "past it is recorded as an error 'timeout' and the sweep goes on.",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar (there is none when stderr is not a terminal).",
+)
 def sweep(
     experiment: Path,
     workers: int | None,
@@ -53,6 +59,7 @@ def sweep(
     resume: bool,
     overwrite: bool,
     timeout: float | None,
+    quiet: bool,
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
 
@@ -68,18 +75,22 @@ def sweep(
     with bad_input(ExperimentError):
         loaded = load_experiment(experiment)
     folder = out if out is not None else Path("results") / "sweeps" / loaded.name
-    counted = "runs, [red]{task.fields[failed]} failed[/], {task.fields[rate]}"
+    speed = SweepSpeed()
+    counted = "runs, [red]{task.fields[failed]} failed[/]"
     with (
         bad_input(ExperimentError, ResultsError, ExecutorError),
-        progress_bar(loaded.name, counted, disable=not err.is_terminal, time_left=True) as bar,
+        progress_bar(
+            loaded.name,
+            counted,
+            disable=quiet or not err.is_terminal,
+            extra=(SweepSpeedColumn(speed),),
+        ) as bar,
     ):
-        task = bar.add_task("sweep", total=None, failed=0, rate="")
+        task = bar.add_task("sweep", total=None, failed=0)
 
         def show(p: SweepProgress) -> None:
-            elapsed = bar.tasks[0].elapsed or 0.0
-            fresh = p.done - p.resumed
-            rate = f"{fresh / elapsed:.1f} runs/s" if elapsed > 0 and fresh else ""
-            bar.update(task, total=p.total, completed=p.done, failed=p.failed, rate=rate)
+            speed.update(p.done, p.resumed, p.total)
+            bar.update(task, total=p.total, completed=p.done, failed=p.failed)
 
         try:
             run_sweep(
