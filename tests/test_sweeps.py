@@ -7,6 +7,7 @@ about a second of work; chunks are made small where a test needs many of them.
 import contextlib
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -446,3 +447,45 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(project, tmp_path):
     result = invoke("sweep", project / "experiments" / "small.toml", "--out", tmp_path / "b")
     assert result.exit_code == 0, result.stderr
     assert "runs/s" not in result.stderr and result.stderr.strip() == ""
+
+
+def _files(root: Path) -> set[Path]:
+    return {p.relative_to(root) for p in root.rglob("*")}
+
+
+def test_a_dry_run_prints_the_size_and_an_estimate_and_writes_nothing(
+    project, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(project)  # where the default folder, results/sweeps/small, would go
+    before = _files(project)
+    result = invoke("sweep", "experiments/small.toml", "--dry-run", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "small: grid design, 2 scenarios × 9 points × 3 replicates = 54 runs"
+    assert lines[1] == "executor: local, 2 workers"
+    assert lines[2].startswith("timed 3 runs here, one at a time: ")
+    assert re.match(r"estimated time: \d+:\d\d:\d\d \(54 runs × [\d.]+ s / 2\)", lines[3])
+    assert "nothing written" in lines[-1] and "results/sweeps/small" in lines[-1]
+    assert _files(project) == before
+    elsewhere = invoke("sweep", "experiments/small.toml", "--dry-run", "--out", tmp_path / "d")
+    assert elsewhere.exit_code == 0 and not (tmp_path / "d").exists()
+
+
+def test_a_dry_run_on_a_dask_cluster_counts_its_workers(project, tmp_path, dask_cluster):
+    experiment = project / "experiments" / "small.toml"
+    args = ("--dry-run", "--scheduler", dask_cluster, "--out", tmp_path / "d")
+    result = invoke("sweep", experiment, *args)
+    assert result.exit_code == 0, result.stderr
+    assert f"executor: dask, 2 workers at {dask_cluster}" in result.stdout
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_estimate_scales_the_timed_runs_over_the_workers():
+    from cohesim.experiments.sweep_estimate import SweepEstimate
+
+    estimate = SweepEstimate(
+        "e", "grid", 1, 10, 3, 30, {"executor": "local", "workers": 4}, (1.0, 2.0, 3.0), 0
+    )
+    assert estimate.seconds_per_run == 2.0
+    assert estimate.seconds == 8 * 2.0  # 30 runs on 4 workers: 8 rounds
+    assert "estimated time: 0:00:16 (30 runs × 2.00 s / 4)" in "\n".join(estimate.lines())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
 from ..executors import ExecutorError
-from ..experiment_file import ExperimentError, load_experiment
+from ..experiment_file import Experiment, ExperimentError, load_experiment
 from ..results import ResultsError
 from ..sweep import SweepError, SweepProgress, run_sweep
 from ..sweep_store import read_manifest
@@ -46,6 +47,12 @@ from .progress import SweepSpeed, SweepSpeedColumn, progress_bar
     "past it is recorded as an error 'timeout' and the sweep goes on.",
 )
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the design size, the executor and a time estimated from a few runs timed "
+    "here; run nothing else and write nothing.",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
@@ -59,6 +66,7 @@ def sweep(
     resume: bool,
     overwrite: bool,
     timeout: float | None,
+    dry_run: bool,
     quiet: bool,
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
@@ -75,6 +83,9 @@ def sweep(
     with bad_input(ExperimentError):
         loaded = load_experiment(experiment)
     folder = out if out is not None else Path("results") / "sweeps" / loaded.name
+    if dry_run:
+        _dry_run(loaded, folder, workers, scheduler, timeout, resume or overwrite, quiet)
+        return
     speed = SweepSpeed()
     counted = "runs, [red]{task.fields[failed]} failed[/]"
     with (
@@ -117,3 +128,25 @@ def sweep(
     )
     if counts["error"] or counts["missing"]:
         sys.exit(RUNS_FAILED)
+
+
+def _dry_run(
+    experiment: Experiment,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    timeout: float | None,
+    replacing: bool,
+    quiet: bool,
+) -> None:
+    """Print what the sweep would do and how long it would take; write nothing."""
+    from ..sweep_estimate import TIMED_RUNS, estimate_sweep
+
+    spinner = err.status(f"timing {TIMED_RUNS} runs") if err.is_terminal and not quiet else None
+    with bad_input(ExperimentError, ExecutorError), spinner or nullcontext():
+        estimate = estimate_sweep(experiment, workers=workers, scheduler=scheduler, timeout=timeout)
+    for line in estimate.lines():
+        click.echo(line)
+    taken = folder.exists() and not replacing
+    advice = " (it exists: add --resume or --overwrite)" if taken else ""
+    click.echo(f"dry run: nothing written; the sweep would write {folder}{advice}")
