@@ -203,10 +203,14 @@ def test_a_local_worker_killed_midway_is_replaced(project, reference, tmp_path):
 
     def kill_one(progress):
         if progress.done >= 2 and not killed:
+            # the pool's workers: leaves of this process tree, but not the module's Dask
+            # scheduler (also a leaf), which later tests still use
             workers = [
                 p
                 for p in psutil.Process().children(recursive=True)
-                if not p.children() and "resource_tracker" not in " ".join(p.cmdline())
+                if not p.children()
+                and "resource_tracker" not in " ".join(p.cmdline())
+                and "dask" not in " ".join(p.cmdline())
             ]
             workers[0].kill()
             killed.append(workers[0].pid)
