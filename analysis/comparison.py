@@ -5,10 +5,12 @@ root seed with ``numpy.random.SeedSequence(root, spawn_key=(r,))``. Because scen
 the burn-in of a seed, each difference is measured between two runs that agree until the levers
 act, which removes most run-to-run noise from the comparison.
 
-What is measured (the *window*): each state metric (cooperation, inequality, access, structures
-active, mean welfare) is averaged over the last ``window`` years of each run (default 10; fewer
-if the run has fewer policy years; the final year alone if it has none). Public money is the
-total spent over the whole run (``public_spending_cumulative`` in its final year).
+What is measured is each run's *final value* of every metric, as run summaries and sweeps
+measure it (:func:`cohesim.model.outcomes.final_values`, docs/analysis.md "Final values"): each
+state metric (cooperation, inequality, access, structures active, mean welfare) is averaged over
+the last ``window`` policy years of each run (the scenarios' ``metrics.final_window``, fewer if
+the run has fewer policy years); public money is the total spent over the whole run
+(``public_spending_cumulative`` in its final year).
 
 Cost per point of cohesion: the extra public money a scenario spends compared with the first
 scenario, per point (0.01) of Gini it removes compared with the first scenario,
@@ -36,11 +38,10 @@ import pandas as pd
 from cohesim.experiments.results import ResultsError, read_run
 from cohesim.experiments.runs import RunResult, run_scenario
 from cohesim.experiments.scenario import Scenario, load_scenario
-from cohesim.model.outcomes import OUTCOMES
+from cohesim.model.outcomes import OUTCOMES, final_values
 
 from .statistics import fieller_ratio_ci, mean_ci, paired_difference
 
-WINDOW = 10
 COLUMNS = (
     "scenario",
     "metric",
@@ -53,7 +54,7 @@ COLUMNS = (
     "effect_size",
 )
 WINDOWED = tuple(o.name for o in OUTCOMES.values() if o.compared and o.reported == "window")
-"""The state metrics compared, averaged over the window (declared in cohesim.model.outcomes)."""
+"""The state metrics compared, averaged over the final window (cohesim.model.outcomes)."""
 SPENDING = OUTCOMES["public_spending_cumulative"].name
 COST = OUTCOMES["cost_per_gini_point"].name
 
@@ -78,6 +79,7 @@ class Comparison:
     seeds: tuple[int, ...]
     steps: tuple[int, ...]
     runs: dict[str, list[RunTables]]
+    window: int  # policy years each final value averages (metrics.final_window)
 
     @property
     def replicates(self) -> int:
@@ -131,6 +133,7 @@ def run_comparison(
     replicates: int = 10,
     steps: int | None = None,
     seed: int = 20260101,
+    window: int | None = None,
     on_run: Callable[[str, int], None] | None = None,
     keep: Callable[[str, int, RunResult], None] | None = None,
 ) -> Comparison:
@@ -146,6 +149,9 @@ def run_comparison(
         Years per run [default: each scenario's ``run.steps``].
     seed
         Root seed the replicate seeds derive from.
+    window
+        Policy years each final value averages [default: the scenarios' own
+        ``metrics.final_window``, which must then agree].
     on_run
         Called with ``(scenario name, replicate)`` after each run (progress).
     keep
@@ -163,6 +169,10 @@ def run_comparison(
     if not loaded:
         raise ValueError("nothing to compare: give at least one scenario")
     names = unique_names(loaded)
+    if window is None:
+        window = common_window(loaded)
+    elif window < 1:
+        raise ValueError(f"window must be at least 1 year, got {window}")
     seeds = replicate_seeds(seed, replicates)
     runs: dict[str, list[RunTables]] = {}
     lengths = []
@@ -190,35 +200,50 @@ def run_comparison(
         tuple(seeds),
         tuple(lengths),
         runs,
+        window,
     )
 
 
-def window_values(timeseries: pd.DataFrame, window: int = WINDOW) -> dict[str, float]:
-    """One run's metrics measured as the module docstring says (state metrics over the window).
+def common_window(scenarios: Sequence[Scenario]) -> int:
+    """The ``metrics.final_window`` every scenario declares: paired values must average alike."""
+    names = unique_names(scenarios)
+    windows = {n: s.parameters.metrics.final_window for n, s in zip(names, scenarios, strict=True)}
+    if len(set(windows.values())) > 1:
+        raise ValueError(
+            f"the scenarios average different final windows (metrics.final_window: {windows}): "
+            "give them the same, or choose the window of the comparison"
+        )
+    return next(iter(windows.values()))
+
+
+def window_values(timeseries: pd.DataFrame, window: int) -> dict[str, float]:
+    """One run's final values of the compared metrics (the module docstring says how).
 
     ``access`` is the mean over the service domains of ``access_<domain>``; each domain is also
     reported on its own.
     """
-    ts = timeseries
-    policy = ts[ts["year"] >= 0] if "year" in ts else ts.iloc[0:0]
-    last = policy.tail(window) if len(policy) > 1 else ts.tail(1)
-    domains = [c for c in ts.columns if c.startswith("access_")]
+    final = final_values(timeseries, window)
+    domains = [c for c in final if c.startswith("access_")]
     values = {}
     for metric in WINDOWED:
         if metric == "access":
             if domains:
-                values[metric] = float(last[domains].to_numpy().mean())
-        elif metric in ts:
-            values[metric] = float(last[metric].mean())
+                values[metric] = float(np.mean([final[c] for c in domains]))
+        elif metric in final:
+            values[metric] = final[metric]
     for column in domains:
-        values[column] = float(last[column].mean())
-    if SPENDING in ts:
-        values[SPENDING] = float(ts[SPENDING].iloc[-1])
+        values[column] = final[column]
+    if SPENDING in final:
+        values[SPENDING] = final[SPENDING]
     return values
 
 
-def replicate_values(comparison: Comparison, window: int = WINDOW) -> pd.DataFrame:
-    """One row per scenario, replicate and metric: ``scenario, replicate, seed, metric, value``."""
+def replicate_values(comparison: Comparison, window: int | None = None) -> pd.DataFrame:
+    """One row per scenario, replicate and metric: ``scenario, replicate, seed, metric, value``.
+
+    ``window`` replaces the comparison's own (:attr:`Comparison.window`).
+    """
+    window = comparison.window if window is None else window
     rows = []
     for name in comparison.scenarios:
         for r, run in enumerate(comparison.runs[name]):
@@ -227,7 +252,7 @@ def replicate_values(comparison: Comparison, window: int = WINDOW) -> pd.DataFra
     return pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "metric", "value"])
 
 
-def comparison_table(comparison: Comparison, window: int = WINDOW) -> pd.DataFrame:
+def comparison_table(comparison: Comparison, window: int | None = None) -> pd.DataFrame:
     """Per scenario and metric: mean and 95 % CI, paired difference to the first, Cohen's d_z.
 
     Returns a DataFrame with exactly the columns of ``COLUMNS``. The first scenario's
@@ -286,6 +311,7 @@ def read_comparison(folder: str | Path) -> Comparison:
             tuple(int(s) for s in manifest["seeds"]),
             tuple(int(e["steps"]) for e in manifest["scenarios"]),
             runs,
+            int(manifest["window"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, ResultsError):
@@ -309,16 +335,17 @@ def read_comparison_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def comparison_manifest(comparison: Comparison, window: int, run_folders: list[str]) -> dict:
+def comparison_manifest(comparison: Comparison, run_folders: list[str]) -> dict:
     """What a comparison folder's ``manifest.json`` records."""
-    from cohesim.experiments.results import git_commit, package_versions
+    from cohesim.experiments.results import final_values_entry, git_commit, package_versions
 
     return {
         "kind": "comparison",
         "root_seed": comparison.root_seed,
         "seeds": list(comparison.seeds),
         "replicates": comparison.replicates,
-        "window": window,
+        "window": comparison.window,
+        "final_values": final_values_entry(comparison.window),
         "scenarios": [
             {"name": name, "description": text, "steps": steps, "runs": folder}
             for name, text, steps, folder in zip(

@@ -185,9 +185,15 @@ def headline_sentences(table: pd.DataFrame, reference: str, lang: str) -> list[s
     return sentences
 
 
-def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10) -> Report:
-    """The comparison report: what was compared, headlines, table, figures, inventory, caveats."""
+def comparison_report(
+    comparison: Comparison, lang: str = "en", window: int | None = None
+) -> Report:
+    """The comparison report: what was compared, headlines, table, figures, inventory, caveats.
+
+    ``window`` replaces the comparison's own final window (:attr:`Comparison.window`).
+    """
     check_language(lang)
+    window = comparison.window if window is None else window
     text = TEXT[lang]
     reference = comparison.scenarios[0]
     table = comparison_table(comparison, window)

@@ -122,8 +122,10 @@ TEXT: dict[str, dict[str, str]] = {
         "envelope_caption": "Mean over replicates (line) and range from lowest to highest (band).",
         "sweep_intro": (
             "Sweep <b>{name}</b>: {design} design, {points} × {reps} = {runs} ({ok}). Varied: "
-            "{factors}. Outcome analysed: {metric} at the end of each run. {description}"
+            "{factors}. Outcome analysed: {metric}, {final}. {description}"
         ),
+        "final_window": "the mean of each run's last {w} policy years (its final value)",
+        "final_last": "at the end of each run",
         "main_effects_note": (
             "Mean of the outcome (with 95 % CI over runs) against each parameter, averaging over "
             "all the others."
@@ -206,8 +208,12 @@ TEXT: dict[str, dict[str, str]] = {
         "sweep_intro": (
             "Balayage <b>{name}</b> : plan {design}, {points} × {reps} = {runs} ({ok}). "
             "Paramètres variés : {factors}. "
-            "Indicateur analysé : {metric} en fin de simulation. {description}"
+            "Indicateur analysé : {metric}, {final}. {description}"
         ),
+        "final_window": (
+            "moyenne des {w} dernières années de politique de chaque simulation (sa valeur finale)"
+        ),
+        "final_last": "en fin de simulation",
         "main_effects_note": (
             "Moyenne de l'indicateur (avec IC à 95 % sur les simulations) selon chaque paramètre, "
             "en moyenne sur tous les autres."

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cohesim.experiments.sweep_store import read_manifest
+
 from .plots.report import png_bytes
 from .report import Report, document, figure_html, number, paragraphs, table_html
 from .report_text import SWEEP_CAVEATS, TEXT, check_language, count, metric_label, word
@@ -34,6 +36,18 @@ def unreliable_sobol(indices: pd.DataFrame) -> list[str]:
         | (indices["ST_conf"] > indices["ST"].abs())
     )
     return indices.loc[noisy, "parameter"].tolist()
+
+
+def _final_value(folder: str | Path, lang: str) -> str:
+    """How the sweep measured its outcomes: over the final window its manifest names.
+
+    Sweeps written before final values were defined stored the last year.
+    """
+    window = (read_manifest(folder).get("final_values") or {}).get("window_years")
+    if window is None:
+        return TEXT[lang]["final_last"]
+    windows = window if isinstance(window, list) else [window]
+    return TEXT[lang]["final_window"].format(w="/".join(str(w) for w in dict.fromkeys(windows)))
 
 
 def sweep_report(
@@ -84,6 +98,7 @@ def sweep_report(
         ok=count(len(ok), "ok", lang),
         factors=", ".join(f"<code>{esc(f)}</code>" for f in factors) or "–",
         metric=", ".join(esc(metric_label(m, lang)) for m in metrics),
+        final=_final_value(folder, lang),
         description=esc(experiment.description),
     )
     failed = len(runs) - len(ok)

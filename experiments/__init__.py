@@ -35,6 +35,7 @@ _EXPORTS = {
     "SweepError": "sweep",
     "SweepProgress": "sweep",
     "run_sweep": "sweep",
+    "estimate_sweep": "sweep_estimate",
     "load_runs": "sweep_store",
     "load_territories": "sweep_store",
     "load_timeseries": "sweep_store",
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from .runs import RunResult, build_model, run_scenario
     from .scenario import Scenario, ScenarioError, load_scenario
     from .sweep import SweepError, SweepProgress, run_sweep
+    from .sweep_estimate import estimate_sweep
     from .sweep_store import load_runs, load_territories, load_timeseries, read_manifest
 
 
@@ -73,6 +75,7 @@ __all__ = [
     "SweepError",
     "SweepProgress",
     "build_model",
+    "estimate_sweep",
     "load_experiment",
     "load_runs",
     "load_scenario",

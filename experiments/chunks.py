@@ -16,12 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from cohesim.model.outcomes import INDEX_COLUMNS
+from cohesim.model.outcomes import final_values
 
 from .runs import build_model
 from .scenario import Scenario
-
-# Columns of metrics_frame() that are not metrics of the final state.
 
 
 @dataclass(frozen=True)
@@ -72,8 +70,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             model = build_model(scenario)
             _run_within(model, scenario.parameters.run.steps, chunk.timeout, clock)
             frame = model.metrics_frame()
-            final = frame.iloc[-1].drop(list(INDEX_COLUMNS), errors="ignore")
-            row.update({k: float(v) for k, v in final.items()})
+            row.update(final_values(frame, scenario.parameters.metrics.final_window))
             row.update(status="ok", error=None)
             if chunk.timeseries:
                 result.timeseries.append(frame.assign(run_id=spec.run_id))

@@ -191,6 +191,11 @@ def make_executor(workers: int | None, scheduler: str | None) -> LocalPool | Das
                 "sweep (start more with `dask worker`)"
             )
         return DaskCluster(scheduler)
+    return LocalPool(local_workers(workers))
+
+
+def local_workers(workers: int | None) -> int:
+    """The local pool's size: ``workers``, checked, or all cores."""
     if workers is not None and workers < 1:
         raise ExecutorError(f"--workers = {workers}: expected at least 1")
-    return LocalPool(workers)
+    return workers or default_workers()

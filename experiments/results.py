@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from cohesim.model.outcomes import OUTCOMES
+
 from .runs import RunResult
 
 TABLES = ("timeseries", "territories", "inventory", "memberships")
@@ -82,6 +84,23 @@ def git_commit() -> str | None:
     return f"{commit}-dirty" if dirty else commit
 
 
+def final_values_entry(window: int | list[int]) -> dict[str, Any]:
+    """How a results folder's final values were measured, for its manifest.
+
+    ``window`` is ``metrics.final_window``: one number, or one per scenario of a sweep.
+    """
+    last = sorted(o.name for o in OUTCOMES.values() if o.reported == "final" and not o.derived)
+    return {
+        "window_years": window,
+        "definition": (
+            "each outcome's mean over the last window_years policy years of the run (year >= 0 "
+            "after a step: burn-in and initial state excluded; fewer years if the run has "
+            f"fewer), but the last year's value for {', '.join(last)} (docs/analysis.md, "
+            "'Final values')"
+        ),
+    }
+
+
 def manifest(result: RunResult) -> dict[str, Any]:
     """Everything needed to know what produced a run folder."""
     return {
@@ -90,6 +109,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "seed": result.seed,
         "steps": result.steps,
         "territories": len(result.territories),
+        "final_values": final_values_entry(result.window),
         "versions": package_versions(),
         "git_commit": git_commit(),
         "started": result.started.isoformat(),

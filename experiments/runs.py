@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from cohesim.model import Parameters, TerritoryModel, TerritoryTable, model_for
+from cohesim.model.outcomes import final_values, final_window_rows
 from cohesim.model.reductions import GraphGame, WellMixedGame
 
 from .france import france_territories
@@ -40,10 +41,10 @@ class RunResult:
         return self.scenario.parameters.run.steps
 
     def final_window(self, column: str = "cooperation_rate") -> tuple[float, float, int]:
-        """Mean and SD of ``column`` over the last ``metrics.final_window`` steps.
+        """Mean and SD of ``column`` over the run's final window, and the years it holds.
 
-        Fewer steps are averaged if the run is shorter (step 0, the initial state, only when
-        nothing else was recorded); the number averaged is returned third.
+        The window is the one of every final value (:func:`final_values`): the last
+        ``metrics.final_window`` policy years, fewer if the run is shorter.
 
         Examples
         --------
@@ -53,10 +54,17 @@ class RunResult:
         >>> steps, 0.0 < mean < 1.0
         (30, True)
         """
-        window = self.scenario.parameters.metrics.final_window
-        values = self.timeseries[column].to_numpy()
-        last = values[-min(window, max(len(values) - 1, 1)) :]
+        last = final_window_rows(self.timeseries, self.window)[column].to_numpy()
         return float(last.mean()), float(last.std()), len(last)
+
+    @property
+    def window(self) -> int:
+        """Policy years a final value averages at most (``metrics.final_window``)."""
+        return self.scenario.parameters.metrics.final_window
+
+    def final_values(self) -> dict[str, float]:
+        """The run's final value of every outcome it records (docs/analysis.md)."""
+        return final_values(self.timeseries, self.window)
 
 
 def build_model(scenario: Scenario) -> TerritoryModel | GraphGame | WellMixedGame:

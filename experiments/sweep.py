@@ -32,6 +32,7 @@ from .chunks import Chunk, ChunkResult, RunSpec
 from .designs import design_points
 from .executors import DaskCluster, LocalPool, WorkerLost, make_executor
 from .experiment_file import Experiment, load_experiment
+from .results import final_values_entry
 from .scenario import portable_paths
 from .sweep_store import RUNS, SweepFolder, new_session
 
@@ -133,8 +134,13 @@ class SweepPlan:
         metrics = [(name, pa.float64()) for name in self._metric_names()]
         return pa.schema([*ID_COLUMNS, *factors, *metrics, *STATUS_COLUMNS])
 
+    def windows(self) -> int | list[int]:
+        """Each scenario's ``metrics.final_window`` (one number if they agree)."""
+        windows = [s.parameters.metrics.final_window for s in self.experiment.scenarios]
+        return windows[0] if len(set(windows)) == 1 else windows
+
     def _metric_names(self) -> list[str]:
-        """Final metrics the scenarios' models record (declared in cohesim.model.outcomes)."""
+        """Outcomes the scenarios' models record (cohesim.model.outcomes): their final values."""
         names: dict[str, None] = {}
         for scenario in self.experiment.scenarios:
             names.update(dict.fromkeys(recorded(scenario.parameters)))
@@ -216,7 +222,12 @@ def run_sweep(
         out.rename(replaced)  # kept until the new sweep is done: nothing is lost on a crash
     try:
         folder = SweepFolder.open(
-            out, experiment.resolved(), plan.points, resume=resume, experiment_file=file
+            out,
+            experiment.resolved(),
+            plan.points,
+            resume=resume,
+            experiment_file=file,
+            final_values=final_values_entry(plan.windows()),
         )
     except BaseException:
         executor.close()

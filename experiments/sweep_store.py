@@ -4,7 +4,7 @@ Layout of ``DIR``::
 
     manifest.json        resolved experiment, fingerprint, design, versions, git commit, counts
     design.parquet       one row per parameter point (point_id and one column per factor)
-    runs/chunk-N.parquet one row per run: ids, seed, factors, final metrics, status, error, time
+    runs/chunk-N.parquet one row per run: ids, seed, factors, final values, status, error, time
     timeseries/chunk-N.parquet   one row per run per step (if recorded)
     territories/chunk-N.parquet  one row per run per territory at the end (if recorded)
 
@@ -65,8 +65,11 @@ class SweepFolder:
         *,
         resume: bool,
         experiment_file: str | None,
+        final_values: dict[str, Any] | None = None,
     ) -> SweepFolder:
         """Start a new sweep folder, or reopen one to resume it (refused if its experiment differs).
+
+        ``final_values`` says how the runs table's outcome values were measured (manifest).
 
         Raises
         ------
@@ -107,6 +110,7 @@ class SweepFolder:
                 "fingerprint": key,
                 "experiment": resolved,
                 "design": {**resolved["design"], "points": len(points), "table": DESIGN},
+                "final_values": final_values,
                 "sessions": [],
                 "status": "running",
             }

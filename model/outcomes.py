@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from .parameters import Parameters
 
 REPORTED = ("window", "final", "cumulative")
-"""How a run's series becomes one number: its mean over the final window of years, its value in
-the final year, or its sum over the run."""
+"""How a run's series becomes one number, its *final value* (:func:`final_values`): its mean over
+the final window of years, its value in the final year, or its sum over the run."""
 
 Better = Literal["higher", "lower"] | None
 Reported = Literal["window", "final", "cumulative"]
@@ -285,6 +285,39 @@ def records_frame(rows: list[dict[str, float]], parameters: Parameters) -> pd.Da
             f"outcomes recorded but not declared in cohesim.model.outcomes: {sorted(undeclared)}"
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+def final_window_rows(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
+    """The rows a run's final value averages: its last ``window`` simulated policy years.
+
+    Policy years are those recorded after a step (``step`` ≥ 1) from year 0 on, so neither the
+    burn-in nor the initial state counts; a shorter run averages the policy years it has, and a
+    run without any (``run.steps`` ≤ ``run.burn_in``) is read at its last recorded year.
+    """
+    ts = timeseries
+    policy = ts[(ts["step"] >= 1) & (ts["year"] >= 0)]
+    return policy.tail(window) if len(policy) else ts.tail(1)
+
+
+def final_values(timeseries: pd.DataFrame, window: int) -> dict[str, float]:
+    """A run's final value of every outcome column (docs/analysis.md, "Final values").
+
+    Run summaries, sweep tables and comparisons all report these.
+
+    A ``window`` outcome is averaged over :func:`final_window_rows`; a ``final`` one is read in
+    the last recorded year; a ``cumulative`` one is summed over every simulated year.
+    """
+    last = final_window_rows(timeseries, window)
+    values = {}
+    for column in timeseries.columns.drop(list(INDEX_COLUMNS), errors="ignore"):
+        reported = outcome(column).reported
+        if reported == "window":
+            values[column] = float(last[column].mean())
+        elif reported == "final":
+            values[column] = float(timeseries[column].iloc[-1])
+        else:
+            values[column] = float(timeseries.loc[timeseries["step"] >= 1, column].sum())
+    return values
 
 
 def outcome(column: str) -> Outcome:

@@ -44,6 +44,7 @@ def test_window_is_the_mean_of_the_last_policy_years():
 
     ts = pd.DataFrame(
         {
+            "step": np.arange(15),
             "year": np.arange(-2, 13),
             "gini": np.arange(15, dtype=float),
             "public_spending_cumulative": np.arange(15, dtype=float) * 10,

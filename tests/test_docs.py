@@ -114,3 +114,100 @@ def test_validation_page_is_generated_and_agrees_with_the_replicator_solver():
         assert replicator == f"{validation_report._reward_root(float(budget)):.3f}"
     for figure in re.findall(r"\]\((figures/validation_\w+\.png)\)", page):
         assert (REPO_ROOT / "docs" / figure).is_file()
+
+
+# ---------------------------------------------------------------------------
+# Documented commands, followed page after page, never write into one folder twice
+# ---------------------------------------------------------------------------
+
+CONSOLE_BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+PAGES = ["README.md", *sorted(f"docs/{p.name}" for p in (REPO_ROOT / "docs").glob("*.md"))]
+# Where Python examples write: a results/... path in a string or in a comment (run_sweep's
+# default folder is only named in a comment).
+PYTHON_RESULTS = re.compile(r"""results/[\w.-]+(?:/[\w.-]+)*|Path\("results"\) / "([\w.-]+)\"""")
+
+
+def documented_commands(page: str) -> list[list[str]]:
+    """Each ``cohesim`` command of a page's console blocks, as arguments after ``cohesim``."""
+    import shlex
+
+    commands = []
+    for block in CONSOLE_BLOCK.findall((REPO_ROOT / page).read_text(encoding="utf-8")):
+        lines = block.splitlines()
+        if any(line.startswith("$ ") for line in lines):  # a session: the rest is its output
+            lines = [line[2:] for line in lines if line.startswith("$ ")]
+        for line in lines:
+            for part in line.split("&&"):
+                words = shlex.split(part, comments=True)
+                while words and words[0] in ("time", "/usr/bin/time", "-v"):
+                    words = words[1:]
+                if words and words[0].rsplit("/", 1)[-1] == "cohesim":
+                    commands.append(words[1:])
+    return commands
+
+
+def written_folder(args: list[str]) -> str | None:
+    """The folder a documented command creates (as the command computes its default), if any.
+
+    ``run`` without ``--out`` writes a new time-stamped folder; ``--resume`` and ``--dry-run``
+    create nothing.
+    """
+    from cohesim.analysis.comparison import unique_names
+    from cohesim.experiments import load_experiment, load_scenario
+
+    command, rest = args[0], args[1:]
+    if command not in ("run", "sweep", "compare", "report") or {"--resume", "--dry-run"} & {*rest}:
+        return None
+    if "--out" in rest:
+        return rest[rest.index("--out") + 1]
+    if command == "sweep":
+        return f"results/sweeps/{load_experiment(REPO_ROOT / rest[0]).name}"
+    if command == "compare":
+        paths = [a for a in rest if a.endswith(".toml")]
+        names = unique_names([load_scenario(REPO_ROOT / p) for p in paths])
+        return "results/comparisons/" + "-vs-".join(dict.fromkeys(names))
+    if command == "report":
+        return f"{rest[0].rstrip('/')}/report"
+    return None
+
+
+def page_folders(page: str) -> set[str]:
+    """Every results folder a page's commands and Python examples write."""
+    folders = {f for args in documented_commands(page) if (f := written_folder(args))}
+    for block in PYTHON_BLOCK.findall((REPO_ROOT / page).read_text(encoding="utf-8")):
+        for match in PYTHON_RESULTS.finditer(block):
+            folders.add(f"results/{match.group(1)}" if match.group(1) else match.group(0))
+    return {f.rstrip("/") for f in folders}
+
+
+def test_the_collision_check_reads_commands_as_the_cli_does():
+    # issue "what a newcomer hit": the README's and analysis.md's sweeps both wrote
+    # results/sweeps/engineering_vs_funding, so the second page's command failed
+    assert written_folder(["sweep", "scenarios/experiments/engineering_vs_funding.toml"]) == (
+        "results/sweeps/engineering_vs_funding"
+    )
+    assert written_folder(["compare", "scenarios/baseline.toml", "scenarios/baseline.toml"]) == (
+        "results/comparisons/baseline-vs-baseline#2"
+    )
+    assert written_folder(["report", "results/x", "--lang", "fr"]) == "results/x/report"
+    assert written_folder(["sweep", "e.toml", "--out", "results/e", "--resume"]) is None
+    assert written_folder(["run", "scenarios/baseline.toml"]) is None  # time-stamped
+    assert documented_commands("README.md")[0][0] == "run"  # after `... && .venv/bin/cohesim`
+
+
+def test_documented_commands_write_into_folders_of_their_own_page():
+    owner: dict[str, str] = {}
+    clashes = []
+    for page in PAGES:
+        for folder in page_folders(page):
+            for other, first in owner.items():
+                inside = (
+                    folder == other
+                    or folder.startswith(other + "/")
+                    or (other.startswith(folder + "/"))
+                )
+                if inside and first != page:
+                    clashes.append(f"{page} writes {folder}, in {first}'s {other}")
+        owner.update(dict.fromkeys(page_folders(page), page))
+    assert not clashes, "\n".join(clashes)
+    assert "results/readme/sweep" in page_folders("README.md")  # the check sees folders

@@ -7,6 +7,7 @@ about a second of work; chunks are made small where a test needs many of them.
 import contextlib
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,9 @@ import pandas as pd
 import pytest
 
 from cohesim.experiments import ExperimentError, load_experiment, load_runs, run_sweep
+from cohesim.experiments.cli.progress import SweepSpeed
 from cohesim.experiments.results import ResultsError
+from cohesim.experiments.sweep import SweepProgress
 from cohesim.experiments.sweep_store import read_manifest
 
 from helpers import BIN, COHESIM, copy_scenarios, free_port, invoke, write
@@ -132,17 +135,40 @@ def test_reference_sweep_is_complete_and_seeded_per_run(reference):
 
 
 def test_two_workers_give_the_same_runs(project, reference, tmp_path):
-    out = run_sweep(project / "experiments" / "small.toml", tmp_path / "two", workers=2)
+    reports = []
+    out = run_sweep(
+        project / "experiments" / "small.toml", tmp_path / "two", workers=2, progress=reports.append
+    )
     pd.testing.assert_frame_equal(comparable(out), reference)
     assert read_manifest(out)["sessions"][-1]["workers"] == 2
+    check_live_progress(reports, len(reference))
 
 
 def test_a_dask_cluster_gives_the_same_runs(project, reference, tmp_path, dask_cluster):
+    reports = []
     out = run_sweep(
-        project / "experiments" / "small.toml", tmp_path / "dask", scheduler=dask_cluster
+        project / "experiments" / "small.toml",
+        tmp_path / "dask",
+        scheduler=dask_cluster,
+        progress=reports.append,
     )
     pd.testing.assert_frame_equal(comparable(out), reference)
     assert read_manifest(out)["sessions"][-1]["executor"] == "dask"
+    check_live_progress(reports, len(reference))
+
+
+def check_live_progress(reports: list[SweepProgress], total: int) -> None:
+    """Progress came as runs finished (not once at the end), and feeds a speed and time left."""
+    done = [r.done for r in reports]
+    assert done[0] == 0 and done[-1] == total and done == sorted(done)
+    assert len(set(done)) > 2  # reported along the way
+    assert {r.total for r in reports} == {total}
+    ticks = iter(range(1000))
+    speed = SweepSpeed(clock=lambda: float(next(ticks)))  # one second per reading
+    for report in reports:
+        speed.update(report.done, report.resumed, report.total)
+    assert speed.runs_per_second is not None and speed.runs_per_second > 0
+    assert speed.left() == 0.0  # all done
 
 
 def test_a_dask_worker_killed_midway_does_not_lose_runs(project, reference, tmp_path, dask_cluster):
@@ -177,10 +203,14 @@ def test_a_local_worker_killed_midway_is_replaced(project, reference, tmp_path):
 
     def kill_one(progress):
         if progress.done >= 2 and not killed:
+            # the pool's workers: leaves of this process tree, but not the module's Dask
+            # scheduler (also a leaf), which later tests still use
             workers = [
                 p
                 for p in psutil.Process().children(recursive=True)
-                if not p.children() and "resource_tracker" not in " ".join(p.cmdline())
+                if not p.children()
+                and "resource_tracker" not in " ".join(p.cmdline())
+                and "dask" not in " ".join(p.cmdline())
             ]
             workers[0].kill()
             killed.append(workers[0].pid)
@@ -399,3 +429,67 @@ def test_a_bad_timeout_is_refused(project):
         ExperimentError, match="timeout = -3 is not allowed: expected a number of seconds"
     ):
         load_experiment(bad)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_progress_bar_shows_on_a_terminal_unless_quiet(project, tmp_path, monkeypatch, quiet):
+    from rich.console import Console
+
+    from cohesim.experiments.cli.errors import err
+
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    monkeypatch.setattr(err, "is_interactive", True)  # decided when the console was made
+    experiment = project / "experiments" / "small.toml"
+    flags = ("--quiet",) if quiet else ()
+    result = invoke("sweep", experiment, "--out", tmp_path / "bar", "--workers", "1", *flags)
+    assert result.exit_code == 0, result.stderr
+    assert ("runs/s" in result.stderr) is not quiet
+    assert ("54/54" in result.stderr) is not quiet
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(project, tmp_path):
+    result = invoke("sweep", project / "experiments" / "small.toml", "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.stderr
+    assert "runs/s" not in result.stderr and result.stderr.strip() == ""
+
+
+def _files(root: Path) -> set[Path]:
+    return {p.relative_to(root) for p in root.rglob("*")}
+
+
+def test_a_dry_run_prints_the_size_and_an_estimate_and_writes_nothing(
+    project, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(project)  # where the default folder, results/sweeps/small, would go
+    before = _files(project)
+    result = invoke("sweep", "experiments/small.toml", "--dry-run", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "small: grid design, 2 scenarios × 9 points × 3 replicates = 54 runs"
+    assert lines[1] == "executor: local, 2 workers"
+    assert lines[2].startswith("timed 3 runs here, one at a time: ")
+    assert re.match(r"estimated time: \d+:\d\d:\d\d \(54 runs × [\d.]+ s / 2\)", lines[3])
+    assert "nothing written" in lines[-1] and "results/sweeps/small" in lines[-1]
+    assert _files(project) == before
+    elsewhere = invoke("sweep", "experiments/small.toml", "--dry-run", "--out", tmp_path / "d")
+    assert elsewhere.exit_code == 0 and not (tmp_path / "d").exists()
+
+
+def test_a_dry_run_on_a_dask_cluster_counts_its_workers(project, tmp_path, dask_cluster):
+    experiment = project / "experiments" / "small.toml"
+    args = ("--dry-run", "--scheduler", dask_cluster, "--out", tmp_path / "d")
+    result = invoke("sweep", experiment, *args)
+    assert result.exit_code == 0, result.stderr
+    assert f"executor: dask, 2 workers at {dask_cluster}" in result.stdout
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_estimate_scales_the_timed_runs_over_the_workers():
+    from cohesim.experiments.sweep_estimate import SweepEstimate
+
+    estimate = SweepEstimate(
+        "e", "grid", 1, 10, 3, 30, {"executor": "local", "workers": 4}, (1.0, 2.0, 3.0), 0
+    )
+    assert estimate.seconds_per_run == 2.0
+    assert estimate.seconds == 8 * 2.0  # 30 runs on 4 workers: 8 rounds
+    assert "estimated time: 0:00:16 (30 runs × 2.00 s / 4)" in "\n".join(estimate.lines())

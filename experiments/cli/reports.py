@@ -34,10 +34,9 @@ def _folder_name(index: int, name: str) -> str:
 )
 @click.option(
     "--window",
-    default=10,
-    show_default=True,
     type=click.IntRange(1),
-    help="Metrics are averaged over the last WINDOW years of each run.",
+    help="Policy years averaged into each final value [default: the scenarios' "
+    "metrics.final_window].",
 )
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Report language.")
@@ -47,7 +46,7 @@ def compare(
     replicates: int,
     steps: int | None,
     seed: int,
-    window: int,
+    window: int | None,
     out: Path | None,
     lang: str,
     overwrite: bool,
@@ -64,12 +63,19 @@ def compare(
 
         cohesim compare scenarios/baseline.toml scenarios/matching_fund.toml -r 10 --lang fr
     """
-    from cohesim.analysis.comparison import comparison_manifest, run_comparison, unique_names
+    from cohesim.analysis.comparison import (
+        common_window,
+        comparison_manifest,
+        run_comparison,
+        unique_names,
+    )
     from cohesim.analysis.report import comparison_report
 
-    with bad_input(ScenarioError, ResultsError):
+    with bad_input(ScenarioError, ResultsError, ValueError):
         loaded = [load_scenario(path) for path in scenarios]
         names = unique_names(loaded)
+        if window is None:
+            window = common_window(loaded)
         if out is None:
             out = Path("results") / "comparisons" / "-vs-".join(dict.fromkeys(names))
         check_output_folder(out, overwrite)
@@ -88,12 +94,12 @@ def compare(
             bar.advance(task)
 
         comparison = run_comparison(
-            loaded, replicates=replicates, steps=steps, seed=seed, keep=keep
+            loaded, replicates=replicates, steps=steps, seed=seed, window=window, keep=keep
         )
-        report = comparison_report(comparison, lang, window)
+        report = comparison_report(comparison, lang)
         report.write(staging)
         report.tables["comparison"].to_csv(staging / "comparison.csv", index=False)
-        text = json.dumps(comparison_manifest(comparison, window, folders), indent=2)
+        text = json.dumps(comparison_manifest(comparison, folders), indent=2)
         (staging / "manifest.json").write_text(text + "\n", encoding="utf-8")
     click.echo(f"{total} runs compared → {out / 'report.html'}")
 
@@ -123,7 +129,11 @@ def compare(
     type=click.FloatRange(0, 1, min_open=True),
     help="PRIM's box covers at least this share of the target runs.",
 )
-@click.option("--window", default=10, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--window",
+    type=click.IntRange(1),
+    help="Comparisons: policy years averaged into each final value [default: the comparison's].",
+)
 @click.option("--overwrite", is_flag=True, help="Replace the report folder if it exists.")
 def report(
     folder: Path,
@@ -132,7 +142,7 @@ def report(
     metrics: tuple[str, ...],
     target: str,
     min_coverage: float,
-    window: int,
+    window: int | None,
     overwrite: bool,
 ) -> None:
     """Write the report of FOLDER: a sweep folder or a comparison folder.

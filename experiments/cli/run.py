@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cohesim.model.labels import label
-from cohesim.model.outcomes import outcome_label
+from cohesim.model.outcomes import final_window_rows, outcome_label
 
 from ..results import ResultsError, check_output_folder, write_run
 from ..runs import RunResult, run_scenario
@@ -106,18 +106,24 @@ def run(
 
 def _print_summary(result: RunResult, folder: Path) -> None:
     ts = result.timeseries
-    first, last = ts.iloc[0], ts.iloc[-1]
-    table = Table(title=f"{result.scenario.name}: seed {result.seed}, {result.steps} years")
+    first, final = ts.iloc[0], result.final_values()
+    years = final_window_rows(ts, result.window)["year"]
+    span = f"years {int(years.iloc[0])}–{int(years.iloc[-1])}" if len(years) > 1 else "last year"
+    table = Table(
+        title=f"{result.scenario.name}: seed {result.seed}, {result.steps} years",
+        caption=f"final value: mean over {span} (metrics.final_window = {result.window}); "
+        "totals and β-convergence in the last year (docs/analysis.md)",
+    )
     table.add_column("metric")
-    table.add_column(f"step {int(first['step'])}", justify="right")
-    table.add_column(f"step {int(last['step'])}", justify="right")
+    table.add_column(f"year {int(first['year'])}", justify="right")
+    table.add_column("final value", justify="right")
     access = [c for c in ts.columns if c.startswith("access_")]
     for column in (*SUMMARY_METRICS, *access):
         if column not in ts:  # validation reductions record cooperation only
             continue
         digits = ",.0f" if column in WHOLE_NUMBERS else ".3f"
         label = outcome_label(column, "en")
-        table.add_row(label, format(first[column], digits), format(last[column], digits))
+        table.add_row(label, format(first[column], digits), format(final[column], digits))
     stdout.print(table)
     if result.scenario.parameters.reduced:
         # a validation reduction is read against published shares averaged over late steps

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
 from ..executors import ExecutorError
-from ..experiment_file import ExperimentError, load_experiment
+from ..experiment_file import Experiment, ExperimentError, load_experiment
 from ..results import ResultsError
 from ..sweep import SweepError, SweepProgress, run_sweep
 from ..sweep_store import read_manifest
 from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err, fail
-from .progress import progress_bar
+from .progress import SweepSpeed, SweepSpeedColumn, progress_bar
 
 
 @click.command()
@@ -45,6 +46,18 @@ from .progress import progress_bar
     help="Seconds each run may take [default: the experiment file's timeout, else none]; a run "
     "past it is recorded as an error 'timeout' and the sweep goes on.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the design size, the executor and a time estimated from a few runs timed "
+    "here; run nothing else and write nothing.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar (there is none when stderr is not a terminal).",
+)
 def sweep(
     experiment: Path,
     workers: int | None,
@@ -53,12 +66,14 @@ def sweep(
     resume: bool,
     overwrite: bool,
     timeout: float | None,
+    dry_run: bool,
+    quiet: bool,
 ) -> None:
     """Run every run of EXPERIMENT (a TOML experiment file) and write a sweep folder.
 
-    The folder holds runs/*.parquet (one row per run: ids, seed, the varied parameters, the final
-    metrics, status and error), manifest.json and design.parquet. Chunks appear whole as they
-    finish; after a crash or Ctrl-C, run the same command with --resume.
+    The folder holds runs/*.parquet (one row per run: ids, seed, the varied parameters, each
+    outcome's final value, status and error), manifest.json and design.parquet. Chunks appear
+    whole as they finish; after a crash or Ctrl-C, run the same command with --resume.
 
     Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
     2 bad input, 130 interrupted.
@@ -68,18 +83,25 @@ def sweep(
     with bad_input(ExperimentError):
         loaded = load_experiment(experiment)
     folder = out if out is not None else Path("results") / "sweeps" / loaded.name
-    counted = "runs, [red]{task.fields[failed]} failed[/], {task.fields[rate]}"
+    if dry_run:
+        _dry_run(loaded, folder, workers, scheduler, timeout, resume or overwrite, quiet)
+        return
+    speed = SweepSpeed()
+    counted = "runs, [red]{task.fields[failed]} failed[/]"
     with (
         bad_input(ExperimentError, ResultsError, ExecutorError),
-        progress_bar(loaded.name, counted, disable=not err.is_terminal, time_left=True) as bar,
+        progress_bar(
+            loaded.name,
+            counted,
+            disable=quiet or not err.is_terminal,
+            extra=(SweepSpeedColumn(speed),),
+        ) as bar,
     ):
-        task = bar.add_task("sweep", total=None, failed=0, rate="")
+        task = bar.add_task("sweep", total=None, failed=0)
 
         def show(p: SweepProgress) -> None:
-            elapsed = bar.tasks[0].elapsed or 0.0
-            fresh = p.done - p.resumed
-            rate = f"{fresh / elapsed:.1f} runs/s" if elapsed > 0 and fresh else ""
-            bar.update(task, total=p.total, completed=p.done, failed=p.failed, rate=rate)
+            speed.update(p.done, p.resumed, p.total)
+            bar.update(task, total=p.total, completed=p.done, failed=p.failed)
 
         try:
             run_sweep(
@@ -106,3 +128,25 @@ def sweep(
     )
     if counts["error"] or counts["missing"]:
         sys.exit(RUNS_FAILED)
+
+
+def _dry_run(
+    experiment: Experiment,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    timeout: float | None,
+    replacing: bool,
+    quiet: bool,
+) -> None:
+    """Print what the sweep would do and how long it would take; write nothing."""
+    from ..sweep_estimate import TIMED_RUNS, estimate_sweep
+
+    spinner = err.status(f"timing {TIMED_RUNS} runs") if err.is_terminal and not quiet else None
+    with bad_input(ExperimentError, ExecutorError), spinner or nullcontext():
+        estimate = estimate_sweep(experiment, workers=workers, scheduler=scheduler, timeout=timeout)
+    for line in estimate.lines():
+        click.echo(line)
+    taken = folder.exists() and not replacing
+    advice = " (it exists: add --resume or --overwrite)" if taken else ""
+    click.echo(f"dry run: nothing written; the sweep would write {folder}{advice}")

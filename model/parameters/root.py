@@ -71,11 +71,11 @@ class Metrics(Group):
         10, "years over which β-convergence is measured", ge=1, le=50, unit="yr"
     )
     final_window: int = param(
-        100,
-        "last steps over which the reported mean cooperator share is taken",
+        10,
+        "last policy years averaged into a run's final value (docs/analysis.md)",
         ge=1,
         le=10_000,
-        unit="steps",
+        unit="yr",
     )
 
 
