@@ -229,8 +229,9 @@ class TerritoryModel(mesa.Model):
         domain's capacity moves at rate ϵ towards what the territory's money can pay for,
         E ← (1 − ϵ) E + ϵ s^m max(Y + π, 0) / u_m (domains with a public cost), s^m its share
         of service spending as built. Populations grow with their relative welfare,
-        P ← P [1 + ζ (w − w̄) / |w̄|] (total population kept). Then flows, access and spill-over
-        costs are recomputed on the network as it was built (MODEL.md step 7).
+        P ← P exp(ζ tanh((w − w̄) / |w̄|)), rescaled so that the total is kept: at most ζ a year.
+        Then flows, access and spill-over costs are recomputed on the network as it was built
+        (MODEL.md step 7).
         """
         if not self._dynamic:
             return
@@ -246,7 +247,9 @@ class TerritoryModel(mesa.Model):
         if zeta > 0:
             pop = self.population
             mean = float((self.welfare * pop).sum() / pop.sum())
-            grown = pop * (1 + zeta * (self.welfare - mean) / max(abs(mean), 1e-12))
+            advantage = np.tanh((self.welfare - mean) / max(abs(mean), 1e-12))
+            grown = pop * np.exp(zeta * advantage)
+            grown *= pop.sum() / grown.sum()  # people move; the region's total is kept
             self.revenue = self.revenue * (grown / pop) ** p.budget.revenue_exponent
             self.population = grown
             self.demand = grown[:, None] * self._demand_per_capita
