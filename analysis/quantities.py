@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 NBSP = "\u00a0"
 """No-break space: before a colon and between a number and its unit."""
@@ -24,6 +25,8 @@ NNBSP = "\u202f"
 """Narrow no-break space: French thousands separator, and before ; ? ! and %."""
 NOT_COMPUTABLE = {"en": "not computable", "fr": "non calculable"}
 """What a sentence says where a table shows a dash (a value that has no meaning here)."""
+UNBOUNDED = {"en": "unbounded", "fr": "sans borne"}
+"""An interval with no finite bound (a ratio whose denominator may be zero)."""
 DASH = "–"
 """What a table shows for a value that cannot be computed (explained beside the table)."""
 
@@ -31,6 +34,7 @@ _MONEY_SCALES = ((1e9, ("bn€", "Md€")), (1e6, ("M€", "M€")), (1e3, ("k�
 # Unit words after a number, singular and plural, per language; "" for a bare number.
 _UNIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "index": (("point", "points"), ("point", "points")),
+    "|ln ratio|": (("log point", "log points"), ("point de log", "points de log")),
     "structures": (("structure", "structures"), ("structure", "structures")),
     "structures/yr": (("structure a year", "structures a year"), ("structure par an",) * 2),
     "territories": (("territory", "territories"), ("territoire", "territoires")),
@@ -109,7 +113,7 @@ def money(x: float, lang: str = "en") -> str:
 
 def _plural(x: float, lang: str) -> bool:
     # French: below 2 in size is singular ("1,5 point"); English: anything but exactly 1
-    return abs(x) >= 2 if lang == "fr" else abs(x) != 1
+    return bool(abs(x) >= 2 if lang == "fr" else abs(x) != 1)
 
 
 def value_text(x: float, unit: str, lang: str = "en") -> str:
@@ -127,43 +131,93 @@ def value_text(x: float, unit: str, lang: str = "en") -> str:
     return number(x, lang)
 
 
-def amount(x: float, unit: str, lang: str = "en", difference: bool = False) -> str:
+def amount(
+    x: float,
+    unit: str,
+    lang: str = "en",
+    difference: bool = False,
+    digits: int = 3,
+    words: bool = True,
+) -> str:
     """A value or a difference with its unit in words, for sentences.
 
     A difference of shares is in percentage points; a difference of an index in points of
-    that index. ``x`` is shown as given (pass ``abs(x)`` for "lowers ... by").
+    that index. ``x`` is shown as given (pass ``abs(x)`` for "lowers ... by"). With
+    ``words=False`` the unit word is left out (the first bound of "from 2 to 3 points"); money
+    keeps its unit.
 
-    >>> amount(0.014, "share", "en", difference=True)
+    >>> amount(0.014, "share", "en", difference=True).replace(NBSP, " ")
     '1.4 percentage points'
-    >>> amount(0.013, "index", "fr", difference=True) == "0,013\u00a0point"
-    True
+    >>> amount(0.013, "index", "fr", difference=True).replace(NBSP, " ")
+    '0,013 point'
+    >>> amount(0.0142, "share", "fr", difference=True, digits=2, words=False)
+    '1,4'
     >>> amount(float("nan"), "€", "fr")
     'non calculable'
     """
     i = _lang(lang)
     if math.isnan(x):
         return NOT_COMPUTABLE[lang]
+    if unit.startswith("€"):
+        return money(x, lang) + _PER.get(unit, ("", ""))[i]
+    if unit == "share" and not difference:
+        return f"{number(100 * x, lang, digits)}{NBSP}%"
+    shown = 100 * x if unit == "share" else x
+    text = number(shown, lang, digits)
+    if not words:
+        return text
     if unit == "share":
-        if not difference:
-            return value_text(x, unit, lang)
-        points = 100 * x
-        words = (
+        units = (
             ("percentage point", "percentage points"),
             ("point de pourcentage", "points de pourcentage"),
         )[i]
-        return f"{number(points, lang)}{NBSP if i else ' '}{words[_plural(points, lang)]}"
+    elif unit in _UNIT_WORDS and (difference or unit not in ("index", "|ln ratio|")):
+        units = _UNIT_WORDS[unit][i]
+    else:
+        return text
+    return f"{text}{NBSP}{units[int(_plural(shown, lang))]}"
+
+
+def difference_text(x: float, unit: str, lang: str = "en") -> str:
+    """A difference as a table cell shows it: signed; shares in percentage points (pp / pt).
+
+    >>> [difference_text(x, u).replace(NBSP, " ") for x, u in ((0.014, "share"), (-2e6, "€"))]
+    ['+1.4 pp', '−2 M€']
+    """
+    i = _lang(lang)
+    if math.isnan(x):
+        return DASH
+    if unit == "share":
+        return f"{signed(100 * x, lang)}{NBSP}{('pp', 'pt')[i]}"
     if unit.startswith("€"):
-        per = _PER.get(unit, ("", ""))[i]
-        return money(x, lang) + per
-    if unit in _UNIT_WORDS and (difference or unit != "index"):
-        one, many = _UNIT_WORDS[unit][i]
-        return f"{number(x, lang)}{NBSP}{many if _plural(x, lang) else one}"
-    return number(x, lang)
+        text = money(x, lang)
+        return text if x <= 0 or math.isinf(x) else "+" + text
+    return signed(x, lang)
+
+
+def interval(
+    low: float, high: float, lang: str, shown: Callable[[float], str] | None = None
+) -> str:
+    """A confidence interval in words ("0.1 to 0.2", "de 0,1 à 0,2"); a dash if not computable.
+
+    ``shown`` formats each bound (:func:`number` in ``lang`` by default).
+
+    >>> interval(0.1, 0.25, "fr"), interval(float("nan"), 1.0, "en"), interval(1, math.inf, "en")
+    ('de 0,1 à 0,25', '–', 'unbounded')
+    """
+    if math.isnan(low) or math.isnan(high):
+        return DASH
+    if math.isinf(low) or math.isinf(high):
+        return UNBOUNDED[lang]
+    fmt = shown or (lambda v: number(v, lang))
+    lo, hi = fmt(low), fmt(high)
+    return f"{lo} to {hi}" if _lang(lang) == 0 else f"de {lo} à {hi}"
 
 
 _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$|<)")
 _BEFORE_MARK = re.compile(r"[ \u00a0\u202f]*([;?!])(?=\s|$|<|\))")
-_BEFORE_UNIT = re.compile(r"(?<=[\d\w)])[ \u00a0\u202f]*(%|€|k€|M€|Md€)(?!\w)")
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d)[ \u00a0\u202f]*(%|€|k€|M€|Md€)(?!\w)")
+_UNIT_AFTER_WORD = re.compile(r"(?<=[\w)])[ \u00a0\u202f]+(%|€|k€|M€|Md€)(?!\w)")
 _GUILLEMETS = re.compile(r"«[ \u00a0\u202f]*(.*?)[ \u00a0\u202f]*»")
 
 
@@ -176,7 +230,8 @@ def french_typography(text: str) -> str:
     """
     text = _BEFORE_COLON.sub(NBSP + ":", text)
     text = _BEFORE_MARK.sub(NNBSP + r"\1", text)
-    text = _BEFORE_UNIT.sub(lambda m: (NNBSP if m[1] == "%" else NBSP) + m[1], text)
+    for pattern in (_UNIT_AFTER_NUMBER, _UNIT_AFTER_WORD):
+        text = pattern.sub(lambda m: (NNBSP if m[1] == "%" else NBSP) + m[1], text)
     return _GUILLEMETS.sub(f"«{NBSP}\\1{NBSP}»", text)
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from cohesim.model.outcomes import outcome
 
 from .comparison import COST, SPENDING, Comparison, comparison_table, replicate_values
 from .inventory import inventory_counts, survival_after_grants, survival_curves, write_tables
@@ -27,7 +29,25 @@ from .plots.report import (
     png_bytes,
     survival_figure,
 )
-from .report_text import CAVEATS, TEXT, check_language, metric_label, word
+from .quantities import (
+    amount,
+    difference_text,
+    french_html,
+    interval,
+    money,
+    number,
+    value_text,
+)
+from .report_text import (
+    CAVEATS,
+    TEXT,
+    check_language,
+    group_label,
+    listing,
+    metric_label,
+    outcome_phrase,
+    word,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem;
@@ -81,26 +101,6 @@ class Report:
         return folder / "report.html"
 
 
-def number(x: float, lang: str = "en", digits: int = 3) -> str:
-    """A number for readers: ``digits`` significant digits, thousands separated, NaN as "–".
-
-    Examples
-    --------
-    >>> number(1234567.8), number(0.012345), number(0.5, "fr"), number(-2.0)
-    ('1,234,568', '0.0123', '0,5', '−2')
-    >>> number(1234567.8, "fr") == "1\u202f234\u202f568"  # narrow no-break spaces
-    True
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.{digits}g}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text.replace("-", "−")
-
-
 def figure_html(png: bytes, alt: str, caption: str = "") -> str:
     """An embedded figure: the PNG as a data URI, with alt text and an optional caption."""
     data = base64.b64encode(png).decode("ascii")
@@ -109,15 +109,23 @@ def figure_html(png: bytes, alt: str, caption: str = "") -> str:
     return f"<figure>{tag}{text}</figure>"
 
 
-def table_html(frame: pd.DataFrame, lang: str) -> str:
-    """A table of text and numbers (numbers formatted by :func:`number`)."""
+def table_html(frame: pd.DataFrame, lang: str, units: Mapping[str, str] | None = None) -> str:
+    """A table of text and numbers, right-aligned; numbers by :func:`.quantities.value_text`.
+
+    ``units`` gives a column's unit (shares in %, money in k€/M€); other numbers are plain.
+    Columns of text already formatted as numbers are named in ``units`` with unit ``"text"``.
+    """
+    units = units or {}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
+        for column, value in zip(frame.columns, row, strict=True):
+            unit = units.get(column, "")
             if isinstance(value, int | float | np.number) and not isinstance(value, bool):
-                cells.append(f"<td>{number(float(value), lang)}</td>")
+                cells.append(f"<td>{html.escape(value_text(float(value), unit, lang))}</td>")
+            elif unit == "text":
+                cells.append(f"<td>{html.escape(str(value))}</td>")
             else:
                 cells.append(f'<td class="text">{html.escape(str(value))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -125,13 +133,14 @@ def table_html(frame: pd.DataFrame, lang: str) -> str:
 
 
 def document(title: str, sections: list[tuple[str, str]], lang: str) -> str:
-    """The whole HTML page: a title, then one ``<h2>`` per section."""
+    """The whole HTML page: a title, then one ``<h2>`` per section; French typography in French."""
     parts = [f"<h2>{html.escape(h)}</h2>\n{body}" for h, body in sections]
-    return (
+    page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{html.escape(title)}</h1>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
     )
+    return french_html(page) if lang == "fr" else page
 
 
 def paragraphs(*texts: str) -> str:
@@ -139,116 +148,284 @@ def paragraphs(*texts: str) -> str:
     return "".join(f"<p>{t}</p>" for t in texts)
 
 
-def headline_sentences(table: pd.DataFrame, reference: str, lang: str) -> list[str]:
-    """Plain-words sentences for each scenario's differences to the reference."""
+def unit_of(metric: str) -> str:
+    """The declared unit of an outcome column ("" for a column the declarations do not know)."""
+    try:
+        return outcome(metric).unit
+    except KeyError:
+        return ""
+
+
+def display_names(comparison: Comparison, lang: str) -> dict[str, str]:
+    """Each scenario's name for readers: its title in ``lang``, unique within the comparison.
+
+    A scenario without a title (an older results folder) is shown by its identifier; a repeated
+    title gets " (2)", " (3)"...
+    """
+    shown: dict[str, str] = {}
+    for i, name in enumerate(comparison.scenarios):
+        titles = comparison.titles[i] if i < len(comparison.titles) else {}
+        title = titles.get(lang) or name.split("#")[0]
+        candidate, k = title, 1
+        while candidate in shown.values():
+            k += 1
+            candidate = f"{title} ({k})"
+        shown[name] = candidate
+    return shown
+
+
+def _text(value: str) -> str:
+    """Text for the inside of an element: <, > and & escaped, apostrophes kept as they are."""
+    return html.escape(value, quote=False)
+
+
+class _Names:
+    """How sentences name a scenario: "le scénario « X »", at the start of a sentence or not."""
+
+    def __init__(self, names: Mapping[str, str], lang: str):
+        self.names, self.lang = names, lang
+
+    def __call__(self, name: str, start: bool = False) -> str:
+        text = word("scenario_named", self.lang).format(t=_text(self.names.get(name, name)))
+        return text[0].upper() + text[1:] if start else text
+
+    def to(self, name: str) -> str:
+        """After "par rapport": "au scénario « X »" in French (à + le), "X" in English."""
+        text = self(name)
+        return "au" + text.removeprefix("le") if self.lang == "fr" else text
+
+    def both(self, a: str, b: str) -> str:
+        text = word("scenarios_named", self.lang).format(
+            a=_text(self.names.get(a, a)), b=_text(self.names.get(b, b))
+        )
+        return text[0].upper() + text[1:]
+
+
+def _judged(metric: str) -> bool:
+    """Whether a clear change of the outcome is an improvement or a deterioration to say."""
+    return metric != SPENDING and unit_of(metric) != "" and outcome(metric).better is not None
+
+
+def _change(row: pd.Series) -> str:
+    if row["diff_ci_low"] == row["diff_ci_high"] == 0:
+        return "same"
+    if row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0:
+        return "up" if row["diff"] > 0 else "down"
+    return "unclear"
+
+
+def _improves(metric: str, change: str) -> bool:
+    return (change == "up") == (outcome(metric).better == "higher")
+
+
+def headline_sentences(
+    table: pd.DataFrame,
+    reference: str,
+    lang: str,
+    names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """One whole sentence per headline outcome and scenario, then the cost of cohesion.
+
+    Each says which way the scenario moves the outcome compared with the reference, by how much
+    with its unit, and how sure the runs are (the 95 % interval, or that they cannot tell).
+    """
     text = TEXT[lang]
+    call = _Names(names or {}, lang)
     sentences = []
-    esc = html.escape
     for name in dict.fromkeys(table["scenario"]):
         if name == reference:
             continue
         rows = table[table["scenario"] == name].set_index("metric")
         for metric in HEADLINE_METRICS:
-            if metric not in rows.index:
-                continue
-            r = rows.loc[metric]
-            clear = r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0
-            key = "unclear" if not clear else ("clear_up" if r["diff"] > 0 else "clear_down")
-            if r["diff_ci_low"] == r["diff_ci_high"] == 0:
-                key = "same"
-            shown = abs(r["diff"]) if clear else r["diff"]
-            sentences.append(
-                text[key].format(
-                    scenario=f"<b>{esc(name)}</b>",
-                    ref=f"<b>{esc(reference)}</b>",
-                    metric=esc(metric_label(metric, lang)),
-                    diff=number(shown, lang),
-                    lo=number(r["diff_ci_low"], lang),
-                    hi=number(r["diff_ci_high"], lang),
-                )
-            )
+            if metric in rows.index:
+                sentences.append(_sentence(metric, rows.loc[metric], name, reference, call, text))
         if COST in rows.index:
-            c = rows.loc[COST]
-            if math.isnan(c["mean"]):
-                key = "cost_undefined"
-            else:
-                key = "cost_unbounded" if math.isinf(c["ci_high"]) else "cost"
-            sentences.append(
-                text[key].format(
-                    scenario=f"<b>{esc(name)}</b>",
-                    ref=f"<b>{esc(reference)}</b>",
-                    cost=number(c["mean"], lang) + " €",
-                    lo=number(c["ci_low"], lang) + " €",
-                    hi=number(c["ci_high"], lang) + " €",
-                )
-            )
+            sentences.append(_cost_sentence(rows.loc[COST], name, reference, call, text))
     return sentences
 
 
+def _sentence(
+    metric: str, row: pd.Series, name: str, reference: str, call: _Names, text: dict[str, str]
+) -> str:
+    lang, unit = call.lang, unit_of(metric)
+    change = _change(row)
+    phrase = _text(outcome_phrase(metric, lang))
+
+    def size(x: float, words: bool = True) -> str:
+        return amount(x, unit, lang, difference=True, digits=2, words=words)
+
+    fields = {
+        "Scenario": call(name, start=True),
+        "scenario": call(name),
+        "reference": call(reference),
+        "reference_to": call.to(reference),
+        "outcome": phrase,
+    }
+    if change == "same":
+        return text["same"].format(Scenarios=call.both(name, reference), outcome=phrase)
+    if change == "unclear":
+        sign = "+" if row["diff"] > 0 else "−" if row["diff"] < 0 else ""
+        return text["unclear"].format(
+            **fields,
+            amount=sign + size(abs(row["diff"])),
+            lo=_signed(row["diff_ci_low"], lambda x: size(x, words=False)),
+            hi=_signed(row["diff_ci_high"], size),
+        )
+    low, high = (row["diff_ci_low"], row["diff_ci_high"])
+    if change == "down":  # the size of the fall, and its interval, as positive numbers
+        low, high = -high, -low
+    verdict = ""
+    if _judged(metric):
+        verdict = text["better" if _improves(metric, change) else "worse"]
+    return text[change].format(
+        **fields,
+        amount=size(abs(row["diff"])),
+        lo=size(low, words=False),
+        hi=size(high),
+        verdict=verdict,
+    )
+
+
+def _signed(x: float, size: Callable[[float], str]) -> str:
+    return ("+" if x > 0 else "−" if x < 0 else "") + size(abs(x))
+
+
+def _cost_sentence(
+    row: pd.Series, name: str, reference: str, call: _Names, text: dict[str, str]
+) -> str:
+    lang = call.lang
+    fields = {
+        "Scenario": call(name, start=True),
+        "scenario": call(name),
+        "reference": call(reference),
+        "reference_to": call.to(reference),
+    }
+    if math.isnan(row["mean"]):
+        key = "cost_undefined"
+    elif row["mean"] == 0:  # no extra money: a price of zero, whatever the Gini did
+        key = "cost_nothing" if math.isinf(row["ci_high"]) else "cost_free"
+    elif math.isinf(row["ci_high"]):
+        key = "cost_unbounded"
+    else:
+        key = "cost"
+    return text[key].format(
+        **fields,
+        cost=money(row["mean"], lang),
+        lo=money(row["ci_low"], lang),
+        hi=money(row["ci_high"], lang),
+    )
+
+
+def summary_sentence(
+    table: pd.DataFrame, name: str, reference: str, lang: str, names: Mapping[str, str]
+) -> str:
+    """Which outcomes a scenario clearly improves, clearly worsens, or cannot be told apart on."""
+    text = TEXT[lang]
+    call = _Names(names, lang)
+    rows = table[table["scenario"] == name].set_index("metric")
+    groups: dict[str, list[str]] = {"better": [], "worse": [], "unclear": []}
+    for metric in HEADLINE_METRICS:
+        if metric not in rows.index or not _judged(metric):
+            continue
+        change = _change(rows.loc[metric])
+        if change in ("same", "unclear"):
+            group = "unclear"
+        else:
+            group = "better" if _improves(metric, change) else "worse"
+        groups[group].append(_text(outcome_phrase(metric, lang)))
+    parts = [
+        text[f"summary_{group}"].format(outcomes=listing(items, lang))
+        for group, items in groups.items()
+        if items
+    ] or [text["summary_none"]]
+    first = text["summary"].format(
+        reference=call(reference),
+        reference_to=call.to(reference),
+        scenario=call(name),
+        part=parts[0],
+    )
+    return " ".join([first, *(text["summary_next"].format(part=p) for p in parts[1:])])
+
+
+def conclusion_html(comparison: Comparison, table: pd.DataFrame, lang: str) -> str:
+    """The plain-language conclusion that opens the report, for readers who read only that."""
+    text = TEXT[lang]
+    names = display_names(comparison, lang)
+    reference = comparison.scenarios[0]
+    parts = []
+    for name in comparison.scenarios[1:]:
+        summary = summary_sentence(table, name, reference, lang, names)
+        sentences = headline_sentences(
+            table[table["scenario"].isin([reference, name])], reference, lang, names
+        )
+        parts.append(
+            paragraphs(summary) + "<ul>" + "".join(f"<li>{s}</li>" for s in sentences) + "</ul>"
+        )
+    notes = [text["how_sure_paired"]]
+    unpaired = [n for n in comparison.scenarios if not comparison.paired(n)]
+    if unpaired:
+        quoted = listing(
+            [
+                f"« {html.escape(names[n])} »" if lang == "fr" else f"“{html.escape(names[n])}”"
+                for n in unpaired
+            ],
+            lang,
+        )
+        notes.append(text["how_sure_unpaired"].format(scenarios=quoted))
+    return "".join(parts) + "".join(f'<p class="small">{n}</p>' for n in notes)
+
+
 def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10) -> Report:
-    """The comparison report: what was compared, headlines, table, figures, inventory, caveats."""
+    """The comparison report: conclusion, what was compared, figures, table, inventory, caveats."""
     check_language(lang)
     text = TEXT[lang]
+    names = display_names(comparison, lang)
     reference = comparison.scenarios[0]
     table = comparison_table(comparison, window)
     values = replicate_values(comparison, window)
     report = Report("", tables={"replicate_values": values})
     esc = html.escape
 
-    listing = "".join(
-        f"<li><b>{esc(n)}</b>{' (' + word('reference', lang) + ')' if n == reference else ''}"
-        f"{': ' + esc(d) if d else ''}</li>"
-        for n, d in zip(comparison.scenarios, comparison.descriptions, strict=True)
+    summaries = comparison.summaries or tuple({} for _ in comparison.scenarios)
+    listed = "".join(
+        f"<li><b>{esc(names[n])}</b>"
+        f"{' (' + word('reference', lang) + ')' if n == reference else ''}"
+        f"{': ' + esc(s.get(lang) or d) if (s.get(lang) or d) else ''}</li>"
+        for n, d, s in zip(comparison.scenarios, comparison.descriptions, summaries, strict=True)
     )
     what = (
         paragraphs(
             text["compared"].format(
                 n=len(comparison.scenarios),
                 r=comparison.replicates,
-                ref=esc(reference),
+                ref=esc(names[reference]),
                 steps=", ".join(str(s) for s in dict.fromkeys(comparison.steps)),
             ),
             text["window"].format(w=window),
         )
-        + f"<ul>{listing}</ul>"
-    )
-    headlines = (
-        "<ul>"
-        + "".join(f"<li>{s}</li>" for s in headline_sentences(table, reference, lang))
-        + "</ul>"
+        + f"<ul>{listed}</ul>"
     )
 
-    shown = table.assign(metric=[metric_label(m, lang) for m in table["metric"]])
-    shown.columns = [
-        word("scenario", lang),
-        word("metric", lang),
-        word("mean", lang),
-        f"{word('ci', lang)} −",
-        f"{word('ci', lang)} +",
-        word("diff", lang),
-        f"{word('ci', lang)} −",
-        f"{word('ci', lang)} +",
-        word("effect", lang),
-    ]
-    table_section = table_html(shown, lang)
-
-    series = {n: [run.timeseries for run in runs] for n, runs in comparison.runs.items()}
+    series = {names[n]: [run.timeseries for run in runs] for n, runs in comparison.runs.items()}
     metrics = [m for m in TIME_METRICS if m in next(iter(series.values()))[0]]
     report.figures["over_time"] = png_bytes(envelope_figure(series, metrics, lang))
-    listed = [m for m in TIME_METRICS if m in set(values["metric"])]
-    report.figures["per_replicate"] = png_bytes(distribution_figure(values, listed, lang))
+    shown_values = values.assign(scenario=values["scenario"].map(names))
+    plotted = [m for m in TIME_METRICS if m in set(values["metric"])]
+    report.figures["per_replicate"] = png_bytes(distribution_figure(shown_values, plotted, lang))
     over_time = figure_html(
         report.figures["over_time"], word("over_time", lang), text["envelope_caption"]
     )
     per_replicate = figure_html(report.figures["per_replicate"], word("distributions", lang))
 
+    inventories = {names[n]: runs for n, runs in comparison.inventories().items()}
+    grants = {names[n]: years for n, years in comparison.grant_years().items()}
     sections = [
+        (word("in_brief", lang), conclusion_html(comparison, table, lang)),
         (word("what", lang), what),
-        (word("headlines", lang), headlines),
         (word("over_time", lang), over_time),
         (word("distributions", lang), per_replicate),
-        (word("table", lang), table_section),
-        *inventory_sections(comparison.inventories(), comparison.grant_years(), lang, report),
+        (word("table", lang), comparison_table_html(comparison, table, names, lang)),
+        *inventory_sections(inventories, grants, lang, report),
         (
             word("caveats", lang),
             "<ul>"
@@ -258,9 +435,53 @@ def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10
     ]
     report.tables["comparison"] = table
     report.html = document(
-        word("compare_title", lang) + ": " + " / ".join(comparison.scenarios), sections, lang
+        word("compare_title", lang) + ": " + " / ".join(names.values()), sections, lang
     )
     return report
+
+
+def comparison_table_html(
+    comparison: Comparison, table: pd.DataFrame, names: Mapping[str, str], lang: str
+) -> str:
+    """Every metric of every scenario, each number with its unit, then what a dash means."""
+    rows = []
+    for r in table.itertuples(index=False):
+        unit = unit_of(r.metric)
+        kind = (
+            word("reference", lang)
+            if r.scenario == comparison.scenarios[0]
+            else word("paired" if comparison.paired(r.scenario) else "unpaired", lang)
+        )
+        # the reference against itself, and the cost (already a comparison): no difference
+        different = r.metric != COST and r.scenario != comparison.scenarios[0]
+        rows.append(
+            {
+                word("scenario", lang): names.get(r.scenario, r.scenario),
+                word("metric", lang): metric_label(r.metric, lang),
+                word("mean", lang): value_text(r.mean, unit, lang),
+                word("ci", lang): interval(r.ci_low, r.ci_high, lang, _shown(unit, lang)),
+                word("diff", lang): difference_text(r.diff, unit, lang) if different else "",
+                word("ci_of_diff", lang): interval(
+                    r.diff_ci_low, r.diff_ci_high, lang, _shown(unit, lang, difference=True)
+                )
+                if different
+                else "",
+                word("effect", lang): number(r.effect_size, lang, 2) if different else "",
+                word("comparison_kind", lang): kind,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    numeric = {c: "text" for c in list(frame.columns)[2:-1]}
+    return table_html(frame, lang, numeric) + paragraphs(
+        f'<span class="small">{TEXT[lang]["table_note"]}</span>'
+    )
+
+
+def _shown(unit: str, lang: str, difference: bool = False) -> Callable[[float], str]:
+    """How a table shows the bounds of an interval: values, or signed differences."""
+    if difference:
+        return lambda v: difference_text(v, unit, lang)
+    return lambda v: value_text(v, unit, lang)
 
 
 def inventory_sections(
@@ -290,7 +511,7 @@ def inventory_sections(
     inventory = (
         figure_html(report.figures["inventory_by_kind"], word("by_kind", lang))
         + figure_html(report.figures["inventory_by_mix"], word("by_mix", lang))
-        + table_html(by_kind, lang)
+        + inventory_table_html(by_kind, "kind", lang)
     )
     if curves.empty:
         survival = paragraphs(word("no_structures", lang))
@@ -310,3 +531,13 @@ def inventory_sections(
             report.figures["survival_after_grants"], word("after_grants", lang)
         )
     return [(word("inventory", lang), inventory), (word("survival", lang), survival)]
+
+
+def inventory_table_html(counts: pd.DataFrame, by: str, lang: str) -> str:
+    """Inventory counts (:func:`.inventory.inventory_counts`) with headers and kinds in words."""
+    shown = counts.assign(**{by: [group_label(str(g), lang) for g in counts[by]]})
+    headers = {"label": word("scenario", lang), by: word(by, lang)}
+    for column in ("formed", "active_at_end", "dissolved", "mean_life", "funding_per_run"):
+        headers[column] = word(column, lang)
+    shown = shown.rename(columns=headers)
+    return table_html(shown, lang, {word("funding_per_run", lang): "€"})

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from .plots.report import png_bytes
-from .report import Report, document, figure_html, number, paragraphs, table_html
+from .quantities import number
+from .report import Report, document, figure_html, paragraphs, table_html
 from .report_text import SWEEP_CAVEATS, TEXT, check_language, count, metric_label, word
 
 SWEEP_METRICS = ("cooperation_rate", "gini")

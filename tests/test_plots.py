@@ -29,3 +29,32 @@ def test_analysis_leaves_the_matplotlib_backend_alone():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok", "svg"]
+
+
+def test_report_axes_show_money_in_millions_and_french_decimals_without_an_offset():
+    # issue "what a newcomer hit": `1e7` on axes, and decimal points in French reports
+    import pandas as pd
+
+    from cohesim.analysis.plots import png_bytes
+    from cohesim.analysis.plots.report import envelope_figure
+
+    runs = [
+        pd.DataFrame(
+            {
+                "year": [0, 1, 2],
+                "public_spending_cumulative": [1.1e7 + k, 2.0e7, 3.2e7],
+                "gini": [0.105, 0.11, 0.12],
+            }
+        )
+        for k in (0, 1)
+    ]
+    figure = envelope_figure({"A": runs}, ["public_spending_cumulative", "gini"], "fr")
+    png_bytes(figure)  # draws the ticks
+    money, gini = figure.axes[:2]
+    assert money.yaxis.get_offset_text().get_text() == ""
+    labels = [t.get_text() for t in money.get_yticklabels()]
+    assert labels and all(t.endswith("\u00a0M€") for t in labels), labels
+    decimals = [t.get_text() for t in gini.get_yticklabels()]
+    assert any("," in t for t in decimals) and not any("." in t for t in decimals), decimals
+    years = [t.get_text() for t in money.get_xticklabels()]
+    assert not any("," in t or "." in t for t in years), years  # whole years only

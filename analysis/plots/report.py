@@ -7,11 +7,16 @@ report embeds and also saves beside it.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from cohesim.model.outcomes import outcome
+
+from ..quantities import value_text
 from ..report_text import group_label, metric_label, word
 from ..statistics import mean_ci
 from .palette import SERIES, Figure
@@ -22,6 +27,26 @@ def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
+
+
+def readable_axis(axis, lang: str, unit: str = "") -> None:
+    """Tick labels as reports write numbers (no ``1e7`` offset, decimal commas in French).
+
+    Shares in %, money in k€ / M€: ``unit`` is an outcome's declared unit.
+    """
+    axis.set_major_formatter(FuncFormatter(lambda v, _: value_text(v, unit, lang)))
+
+
+def _title(text: str) -> str:
+    """A panel title on at most two lines of a panel's width."""
+    return textwrap.fill(text, 42)
+
+
+def _unit(metric: str) -> str:
+    try:
+        return outcome(metric).unit
+    except KeyError:
+        return ""
 
 
 def _grid(panels: int, columns: int = 3, size: tuple[float, float] = (4.6, 3.2)) -> tuple:
@@ -48,7 +73,10 @@ def envelope_figure(
             )
             ax.plot(frame.index, frame.mean(axis=1), color=colour, label=name)
         ax.axvline(0, color="grey", lw=0.8, ls=":")
-        ax.set(title=metric_label(metric, lang), xlabel=word("year", lang))
+        ax.set(title=_title(metric_label(metric, lang)), xlabel=word("year", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        readable_axis(ax.xaxis, lang)
+        readable_axis(ax.yaxis, lang, _unit(metric))
     axes[0].legend(frameon=False, fontsize="small")
     return fig
 
@@ -77,7 +105,8 @@ def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str)
                 capsize=3,
             )
         ax.set_xticks(x, names, rotation=20, ha="right", fontsize="small")
-        ax.set_title(metric_label(metric, lang))
+        ax.set_title(_title(metric_label(metric, lang)))
+        readable_axis(ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -92,6 +121,7 @@ def counts_figure(counts: pd.DataFrame, by: str, lang: str) -> Figure:
         ax.bar(x + j * width, wide[group], width, label=group_label(str(group), lang))
     ax.set_xticks(x + width * (len(wide.columns) - 1) / 2, wide.index)
     ax.set(ylabel=word("per_run", lang), title=word("by_kind" if by == "kind" else "by_mix", lang))
+    readable_axis(ax.yaxis, lang)
     ax.legend(frameon=False, fontsize="small")
     return fig
 
@@ -110,6 +140,8 @@ def survival_figure(curves: pd.DataFrame, lang: str, xlabel: str = "years") -> F
             label=f"{label} (n = {n})",
         )
     ax.set(xlabel=word(xlabel, lang), ylabel=word("share_alive", lang), ylim=(0, 1.02))
+    readable_axis(ax.xaxis, lang)
+    readable_axis(ax.yaxis, lang, "share")
     ax.legend(frameon=False, fontsize="small")
     return fig
 
