@@ -236,6 +236,12 @@ def french_typography(text: str) -> str:
 
 
 def french_html(page: str) -> str:
-    """:func:`french_typography` applied to the text of an HTML page, not to tags or styles."""
-    parts = re.split(r"(<style>.*?</style>|<[^>]*>)", page, flags=re.S)
-    return "".join(p if p.startswith("<") else french_typography(p) for p in parts)
+    """:func:`french_typography` applied to the text of an HTML page.
+
+    Not to tags, styles or character references (the ``;`` of ``&gt;`` is no semicolon).
+
+    >>> french_html("<p>a &gt; b ; c</p>").replace(NNBSP, "_")
+    '<p>a &gt; b_; c</p>'
+    """
+    parts = re.split(r"(<style>.*?</style>|<[^>]*>|&#?\w+;)", page, flags=re.S)
+    return "".join(p if p.startswith(("<", "&")) else french_typography(p) for p in parts)

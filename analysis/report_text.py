@@ -7,8 +7,9 @@ names of outcomes and categories come from their declarations (:mod:`cohesim.mod
 
 from __future__ import annotations
 
-from cohesim.model.labels import label
+from cohesim.model.labels import label, parameter_name, unit_name
 from cohesim.model.outcomes import outcome_label
+from cohesim.model.parameters import lookup
 
 LANGUAGES = ("en", "fr")
 
@@ -81,6 +82,23 @@ WORDS = {
     "density": ("density", "densité"),
     "support": ("support", "part des simulations"),
     "parameter": ("parameter", "paramètre"),
+    "low": ("from", "de"),
+    "percentile": ("its {q}th percentile", "son {q}e centile"),
+    "high": ("to", "à"),
+    "values": ("values kept", "valeurs retenues"),
+    "in_box": ("in the box", "dans la boîte"),
+    "S1_conf": ("S1 95 % CI (±)", "S1 IC à 95 % (±)"),
+    "ST_conf": ("ST 95 % CI (±)", "ST IC à 95 % (±)"),
+    "mu_star": ("μ*", "μ*"),
+    "mu_star_conf": ("μ* 95 % CI (±)", "μ* IC à 95 % (±)"),
+    "mu": ("μ", "μ"),
+    "sigma": ("σ", "σ"),
+    "S1": ("first order S1", "premier ordre S1"),
+    "ST": ("total ST", "total ST"),
+    "grid": ("grid", "grille"),
+    "lhs": ("Latin hypercube", "hypercube latin"),
+    "sobol_design": ("Sobol'", "Sobol'"),
+    "morris_design": ("Morris", "Morris"),
     "first_order": ("first order S1", "premier ordre S1"),
     "total": ("total ST", "total ST"),
     "prim_box": ("chosen box", "boîte retenue"),
@@ -504,6 +522,26 @@ def metric_label(metric: str, lang: str) -> str:
         return outcome_label(metric, lang)
     except KeyError:  # a column the declarations do not know (an older results folder)
         return metric
+
+
+def parameter_label(path: str, lang: str) -> str:
+    """A swept parameter for readers: its name and declared unit, not its dotted path.
+
+    Its name from :data:`cohesim.model.labels.PARAMETERS`, else its declared meaning; a
+    sweep's ``scenario`` factor is "scenario".
+
+    >>> parameter_label("engineering.state_support", "fr")
+    "ingénierie d'État par territoire rural ou périurbain (ETP)"
+    >>> parameter_label("funding.grant_years", "en")
+    'years of support per structure (yr)'
+    """
+    check_language(lang)
+    info = lookup(path)
+    if info is None:
+        return word("scenario", lang) if path == "scenario" else path
+    name = parameter_name(path, lang) or info.meaning
+    unit = unit_name(info.unit, lang)
+    return f"{name} ({unit})" if unit else name
 
 
 def group_label(value: str, lang: str) -> str:

@@ -330,3 +330,29 @@ def test_the_english_comparison_report_has_no_computer_notation(comparison):
     text = (comparison / "report.html").read_text(encoding="utf-8")
     assert_reads_without_computer_notation(text)
     assert "the “Matching fund and engineering support” scenario" in visible_text(text)
+
+
+@pytest.mark.parametrize("design", ["grid", "sobol"])
+def test_sweep_reports_name_parameters_with_units_not_paths(sweeps, design, tmp_path):
+    # issue "what a newcomer hit": axes and tables showed raw parameter paths without units
+    result = invoke("report", sweeps[design], "--lang", "fr", "--out", tmp_path / "fr")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "fr" / "report.html").read_text(encoding="utf-8")
+    seen = visible_text(text)
+    assert "ingénierie d'État par territoire rural ou périurbain (ETP)" in seen
+    assert "engineering.state_support" not in seen and "funding.matching_share" not in seen
+    assert_reads_without_computer_notation(text)
+
+
+def test_main_effect_axes_are_labelled_with_the_parameter_name_and_unit(sweeps):
+    from cohesim.analysis.plots.report import main_effects_figure
+    from cohesim.analysis.sensitivity import read_sweep
+
+    _, _, runs = read_sweep(sweeps["grid"])
+    factors = ["engineering.state_support", "funding.matching_share"]
+    figure = main_effects_figure(runs, factors, "gini", "en")
+    labels = [ax.get_xlabel().replace("\n", " ") for ax in figure.axes[:2]]
+    assert labels == [
+        "state engineering per rural or periurban territory (FTE)",
+        "share of contributions matched by the state",
+    ]

@@ -101,3 +101,12 @@ def test_the_summary_says_where_a_scenario_does_better_and_where_it_cannot_be_to
         "l'indice de Gini du bien-être. Il ne se distingue pas de la référence pour la part "
         "des territoires qui coopèrent."
     )
+
+
+def test_every_policy_lever_has_a_name_for_readers_in_both_languages():
+    from cohesim.model.labels import parameter_name
+    from cohesim.model.parameters import parameter_table
+
+    levers = [info.path for info in parameter_table() if info.lever]
+    missing = [(p, lang) for p in levers for lang in ("en", "fr") if not parameter_name(p, lang)]
+    assert not missing, missing

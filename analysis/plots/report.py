@@ -15,9 +15,10 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cohesim.model.outcomes import outcome
+from cohesim.model.parameters import lookup
 
 from ..quantities import value_text
-from ..report_text import group_label, metric_label, word
+from ..report_text import group_label, metric_label, parameter_label, word
 from ..statistics import mean_ci
 from .palette import SERIES, Figure
 
@@ -37,9 +38,9 @@ def readable_axis(axis, lang: str, unit: str = "") -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: value_text(v, unit, lang)))
 
 
-def _title(text: str) -> str:
-    """A panel title on at most two lines of a panel's width."""
-    return textwrap.fill(text, 42)
+def _title(text: str, width: int = 42) -> str:
+    """A panel title or axis label wrapped to the panel's width."""
+    return textwrap.fill(text, width)
 
 
 def _unit(metric: str) -> str:
@@ -47,6 +48,12 @@ def _unit(metric: str) -> str:
         return outcome(metric).unit
     except KeyError:
         return ""
+
+
+def _parameter_unit(path: str) -> str:
+    """A parameter's declared unit, for its tick labels (money in k€ / M€)."""
+    info = lookup(path)
+    return info.unit if info is not None else ""
 
 
 def _grid(panels: int, columns: int = 3, size: tuple[float, float] = (4.6, 3.2)) -> tuple:
@@ -171,7 +178,10 @@ def main_effects_figure(
             positions = np.arange(len(xs))
             ax.errorbar(positions, means, yerr=[means - lows, highs - means], fmt="o", capsize=3)
             ax.set_xticks(positions, [str(x) for x in xs])
-        ax.set(xlabel=factor, ylabel=metric_label(metric, lang))
+        ax.set(xlabel=_title(parameter_label(factor, lang)), ylabel=metric_label(metric, lang))
+        if column.dtype.kind in "fiu":
+            readable_axis(ax.xaxis, lang, _parameter_unit(factor))
+        readable_axis(ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -181,15 +191,16 @@ def heatmap_figure(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str) -
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(
-        range(len(table.columns)),
-        [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],
-    )
-    ax.set_yticks(
-        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index]
-    )
-    ax.set(xlabel=x, ylabel=y)
-    fig.colorbar(image, ax=ax, label=metric_label(metric, lang))
+
+    def ticks(values: pd.Index, factor: str) -> list[str]:
+        unit = _parameter_unit(factor)
+        return [value_text(v, unit, lang) if isinstance(v, float) else str(v) for v in values]
+
+    ax.set_xticks(range(len(table.columns)), ticks(table.columns, x))
+    ax.set_yticks(range(len(table.index)), ticks(table.index, y))
+    ax.set(xlabel=_title(parameter_label(x, lang)), ylabel=_title(parameter_label(y, lang)))
+    bar = fig.colorbar(image, ax=ax, label=metric_label(metric, lang))
+    readable_axis(bar.ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -200,8 +211,9 @@ def sobol_figure(indices: pd.DataFrame, lang: str) -> Figure:
     y = np.arange(len(indices))
     ax.barh(y - 0.2, indices["S1"], 0.4, xerr=indices["S1_conf"], label=word("first_order", lang))
     ax.barh(y + 0.2, indices["ST"], 0.4, xerr=indices["ST_conf"], label=word("total", lang))
-    ax.set_yticks(y, indices["parameter"])
+    ax.set_yticks(y, [_title(parameter_label(p, lang), 28) for p in indices["parameter"]])
     ax.axvline(0, color="grey", lw=0.8)
+    readable_axis(ax.xaxis, lang)
     ax.legend(frameon=False)
     return fig
 
@@ -215,13 +227,15 @@ def morris_figure(indices: pd.DataFrame, lang: str) -> Figure:
     )
     for _, row in indices.iterrows():
         ax.annotate(
-            row["parameter"],
+            _title(parameter_label(row["parameter"], lang)),
             (row["mu_star"], row["sigma"]),
             fontsize="small",
             xytext=(4, 4),
             textcoords="offset points",
         )
     ax.set(xlabel="μ*", ylabel="σ", xlim=(0, None), ylim=(0, None))
+    readable_axis(ax.xaxis, lang)
+    readable_axis(ax.yaxis, lang)
     return fig
 
 
@@ -239,6 +253,10 @@ def prim_figure(trajectory: pd.DataFrame, chosen: int, lang: str) -> Figure:
         edgecolors="red",
         label=word("prim_box", lang),
     )
-    ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.set(
+        xlabel=word("coverage", lang), ylabel=word("density", lang), xlim=(0, 1.02), ylim=(0, 1.02)
+    )
+    readable_axis(ax.xaxis, lang, "share")
+    readable_axis(ax.yaxis, lang, "share")
     ax.legend(frameon=False)
     return fig
