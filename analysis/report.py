@@ -372,7 +372,8 @@ def conclusion_html(comparison: Comparison, table: pd.DataFrame, lang: str) -> s
             lang,
         )
         notes.append(text["how_sure_unpaired"].format(scenarios=quoted))
-    return "".join(parts) + "".join(f'<p class="small">{n}</p>' for n in notes)
+    # how to read the intervals first: the sentences below all quote one
+    return "".join(f'<p class="small">{n}</p>' for n in notes) + "".join(parts)
 
 
 def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10) -> Report:

@@ -58,12 +58,13 @@ WORDS = {
     "years_after": ("years after grants end", "années après la fin des subventions"),
     "share_alive": ("share still active", "part encore active"),
     "per_run": ("structures formed per run", "structures créées par simulation"),
-    "by_kind": ("by kind", "par type"),
-    "by_mix": ("by members", "par membres"),
+    "by_kind": ("by kind", "par type de structure"),
+    "by_mix": ("by members", "selon les membres"),
     "after_grants": ("after grants end", "après la fin des subventions"),
     "no_structures": (
         "No cooperation structure formed under the policy in these runs.",
-        "Aucune structure de coopération ne s'est formée sous la politique dans ces simulations.",
+        "Aucune structure de coopération ne s'est créée sous l'effet de la politique dans ces "
+        "simulations.",
     ),
     "no_grants": (
         "No funded structure lived until its grants ended.",
@@ -143,8 +144,8 @@ TEXT: dict[str, dict[str, str]] = {
         "summary_unclear": "cannot be told apart from the reference on {outcomes}",
         "summary_none": "shows no clear difference on the outcomes compared",
         "cost": (
-            "Each point (0.01) of Gini that {scenario} removes costs {cost} of extra public "
-            "spending compared with {reference} (95 % CI: {lo} to {hi})."
+            "Each 0.01 fall in the Gini index that {scenario} brings costs {cost} of extra "
+            "public spending compared with {reference} (95 % CI: {lo} to {hi})."
         ),
         "cost_free": (
             "{Scenario} lowers the Gini index without spending more public money than {reference}."
@@ -154,12 +155,12 @@ TEXT: dict[str, dict[str, str]] = {
             "Gini index cannot be told from zero."
         ),
         "cost_unbounded": (
-            "{Scenario} spends {cost} more per point (0.01) of Gini removed, but its fall in "
-            "the Gini index cannot be told from zero, so this cost has no upper bound."
+            "{Scenario} spends {cost} more per 0.01 fall in the Gini index, but that fall "
+            "cannot be told from zero, so this cost has no upper bound."
         ),
         "cost_undefined": (
-            "{Scenario} does not lower the Gini index compared with {reference}: a cost per "
-            "point of cohesion has no meaning here (not computable; a dash in the table)."
+            "{Scenario} does not lower the Gini index compared with {reference}: a cost of "
+            "cohesion has no meaning here (not computable; a dash in the table)."
         ),
         "how_sure_paired": (
             "<b>How sure we are.</b> Each difference is the mean of seed-by-seed differences "
@@ -263,8 +264,9 @@ TEXT: dict[str, dict[str, str]] = {
         "summary_unclear": "ne se distingue pas de la référence pour {outcomes}",
         "summary_none": "ne montre pas de différence nette sur les indicateurs comparés",
         "cost": (
-            "Chaque point de Gini (0,01) que {scenario} retire coûte {cost} de dépense "
-            "publique supplémentaire par rapport {reference_to} (IC à 95 % : de {lo} à {hi})."
+            "Chaque baisse de 0,01 de l'indice de Gini obtenue par {scenario} coûte {cost} de "
+            "dépense publique supplémentaire par rapport {reference_to} "
+            "(IC à 95 % : de {lo} à {hi})."
         ),
         "cost_free": (
             "{Scenario} réduit l'indice de Gini sans dépenser plus d'argent public que {reference}."
@@ -274,13 +276,12 @@ TEXT: dict[str, dict[str, str]] = {
             "l'indice de Gini ne se distingue pas de zéro."
         ),
         "cost_unbounded": (
-            "{Scenario} dépense {cost} de plus par point de Gini (0,01) retiré, mais sa baisse "
-            "de l'indice de Gini ne se distingue pas de zéro : ce coût n'a pas de borne "
-            "supérieure."
+            "{Scenario} dépense {cost} de plus par baisse de 0,01 de l'indice de Gini, mais "
+            "cette baisse ne se distingue pas de zéro : ce coût n'a pas de borne supérieure."
         ),
         "cost_undefined": (
-            "{Scenario} ne réduit pas l'indice de Gini par rapport {reference_to} : un coût par "
-            "point de cohésion n'a pas de sens ici (non calculable ; tiret dans le tableau)."
+            "{Scenario} ne réduit pas l'indice de Gini par rapport {reference_to} : un coût de la "
+            "cohésion n'a pas de sens ici (non calculable ; tiret dans le tableau)."
         ),
         "how_sure_paired": (
             "<b>Degré de certitude.</b> Chaque écart est la moyenne des écarts, graine par "

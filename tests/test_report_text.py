@@ -75,9 +75,9 @@ def test_french_headlines_are_whole_sentences_with_articles_and_units():
         "+5 points de pourcentage)." in sentences
     )
     assert (
-        "Chaque point de Gini (0,01) que le scénario « Pacte » retire coûte 6,3 M€ de dépense "
-        "publique supplémentaire par rapport au scénario « Référence » (IC à 95 % : de 2,1 M€ "
-        "à 12,4 M€)." in sentences
+        "Chaque baisse de 0,01 de l'indice de Gini obtenue par le scénario « Pacte » coûte "
+        "6,3 M€ de dépense publique supplémentaire par rapport au scénario « Référence » "
+        "(IC à 95 % : de 2,1 M€ à 12,4 M€)." in sentences
     )
 
 
