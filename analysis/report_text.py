@@ -1,5 +1,8 @@
 """Words of the reports in English and French: metric names, headings, sentences, caveats.
 
+Over 450 lines because it is a table of every sentence the reports write, each in two
+languages side by side: split, a translation would drift from its original.
+
 Every string a report shows comes from here, so that ``--lang fr`` translates all of it; the
 names of outcomes and categories come from their declarations (:mod:`cohesim.model.outcomes`,
 :mod:`cohesim.model.labels`).

@@ -236,7 +236,7 @@ def test_report_on_a_comparison_with_a_missing_run(comparison, tmp_path):
 
 
 def test_the_comparison_does_not_present_static_access_as_an_effect():
-    from cohesim.analysis.report import headline_sentences
+    from cohesim.analysis.conclusion import headline_sentences
     from cohesim.analysis.report_text import CAVEATS
 
     # issue "what a newcomer hit": access never changes until flows are dynamic (issue 12), so

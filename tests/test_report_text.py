@@ -60,7 +60,7 @@ def _plain(text: str) -> str:
 
 def test_french_headlines_are_whole_sentences_with_articles_and_units():
     # issue "what a newcomer hit": "réduit Gini du bien-être de 0,0135" lost its article
-    from cohesim.analysis.report import headline_sentences
+    from cohesim.analysis.conclusion import headline_sentences
 
     sentences = [_plain(s) for s in headline_sentences(TABLE, "baseline", "fr", TITLES)]
     assert (
@@ -82,7 +82,7 @@ def test_french_headlines_are_whole_sentences_with_articles_and_units():
 
 
 def test_english_headlines_name_the_scenarios_by_title():
-    from cohesim.analysis.report import headline_sentences
+    from cohesim.analysis.conclusion import headline_sentences
 
     sentences = [_plain(s) for s in headline_sentences(TABLE, "baseline", "en", TITLES)]
     assert (
@@ -93,7 +93,7 @@ def test_english_headlines_name_the_scenarios_by_title():
 
 
 def test_the_summary_says_where_a_scenario_does_better_and_where_it_cannot_be_told_apart():
-    from cohesim.analysis.report import summary_sentence
+    from cohesim.analysis.conclusion import summary_sentence
 
     summary = _plain(summary_sentence(TABLE, "pacte", "baseline", "fr", TITLES))
     assert summary == (
