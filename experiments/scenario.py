@@ -168,12 +168,11 @@ def apply_overrides(
 def _display_text(data: Mapping[str, Any], key: str, path: Path) -> dict[str, str]:
     """``title`` or ``description``: one text, or a table of texts per language.
 
-    Returns the texts per language ({} for one text, which :class:`Scenario` shows in every
-    language).
+    Returns the texts per language: one text stands for every language; none gives {}.
     """
     value = data.get(key, "")
     if isinstance(value, str):
-        return {}
+        return {lang: value for lang in DISPLAY_LANGUAGES} if value.strip() else {}
     expected = " and ".join(DISPLAY_LANGUAGES)
     if not isinstance(value, dict) or set(value) != set(DISPLAY_LANGUAGES):
         raise ScenarioError(

@@ -356,3 +356,22 @@ def test_main_effect_axes_are_labelled_with_the_parameter_name_and_unit(sweeps):
         "state engineering per rural or periurban territory (FTE)",
         "share of contributions matched by the state",
     ]
+
+
+def test_a_comparison_folder_from_before_titles_still_reports(comparison, tmp_path):
+    import json
+
+    older = tmp_path / "older"
+    shutil.copytree(comparison, older)
+    manifest = json.loads((older / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["unpaired"]
+    (older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for path in (older / "runs").glob("*/replicate-*/manifest.json"):
+        run = json.loads(path.read_text(encoding="utf-8"))
+        del run["scenario"]["titles"], run["scenario"]["descriptions"]
+        path.write_text(json.dumps(run), encoding="utf-8")
+    result = invoke("report", older, "--out", tmp_path / "report")
+    assert result.exit_code == 0, result.output
+    seen = visible_text((tmp_path / "report" / "report.html").read_text(encoding="utf-8"))
+    assert "the “funding_and_engineering” scenario" in seen  # its identifier, for want of a title
+    assert "Unpaired comparison" in seen  # pairing is read from the runs' own parameters

@@ -198,10 +198,12 @@ def test_display_title_and_description_are_the_files_own_not_inherited(tmp_path)
         'name = "base"\n[title]\nen = "Base"\nfr = "Base FR"\n[description]\nen = "E"\nfr = "F"\n',
     )
     child = write(tmp_path / "child.toml", 'extends = "base.toml"\ndescription = "one text"\n')
+    single = write(tmp_path / "single.toml", 'title = "One title"\n')
     assert load_scenario(base).title("fr") == "Base FR"
     scenario = load_scenario(child)
     assert scenario.title("fr") == scenario.title("en") == "child"  # the identifier
     assert scenario.described("fr") == scenario.described("en") == "one text"
+    assert load_scenario(single).title("fr") == load_scenario(single).title("en") == "One title"
 
 
 @pytest.mark.parametrize(
