@@ -169,7 +169,10 @@ def comparison_report(comparison: Comparison, lang: str = "en", window: int = 10
     report.figures["over_time"] = png_bytes(envelope_figure(series, metrics, lang))
     shown_values = values.assign(scenario=values["scenario"].map(names))
     plotted = [m for m in TIME_METRICS if m in set(values["metric"])]
-    report.figures["per_replicate"] = png_bytes(distribution_figure(shown_values, plotted, lang))
+    unpaired = [names[n] for n in comparison.scenarios if not comparison.paired(n)]
+    report.figures["per_replicate"] = png_bytes(
+        distribution_figure(shown_values, plotted, lang, unpaired)
+    )
     over_time = figure_html(
         report.figures["over_time"], word("over_time", lang), text["envelope_caption"]
     )

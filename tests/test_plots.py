@@ -58,3 +58,20 @@ def test_report_axes_show_money_in_millions_and_french_decimals_without_an_offse
     assert any("," in t for t in decimals) and not any("." in t for t in decimals), decimals
     years = [t.get_text() for t in money.get_xticklabels()]
     assert not any("," in t or "." in t for t in years), years  # whole years only
+
+
+def test_runs_of_another_region_are_not_joined_to_the_reference_by_seed():
+    import pandas as pd
+
+    from cohesim.analysis.plots.report import distribution_figure
+
+    values = pd.DataFrame(
+        [(s, r, 0, "gini", 0.1 + 0.01 * r) for s in ("ref", "other") for r in range(3)],
+        columns=["scenario", "replicate", "seed", "metric", "value"],
+    )
+
+    def joins(figure):
+        return sum(len(line.get_xdata()) > 1 for line in figure.axes[0].get_lines())
+
+    assert joins(distribution_figure(values, ["gini"], "en")) == 3
+    assert joins(distribution_figure(values, ["gini"], "en", unpaired=["other"])) == 0

@@ -88,17 +88,27 @@ def envelope_figure(
     return fig
 
 
-def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str) -> Figure:
-    """Per metric, each replicate's value per scenario; grey lines join runs of the same seed."""
+def distribution_figure(
+    values: pd.DataFrame,
+    metrics: Sequence[str],
+    lang: str,
+    unpaired: Sequence[str] = (),
+) -> Figure:
+    """Per metric, each replicate's value per scenario; grey lines join runs of the same seed.
+
+    Scenarios in ``unpaired`` (another region than the first) are not joined: the same seed
+    there is not the same world.
+    """
     fig, axes = _grid(len(metrics))
     names = list(dict.fromkeys(values["scenario"]))
+    joined = np.array([name not in unpaired for name in names])
     for ax, metric in zip(axes, metrics, strict=False):
         wide = values[values["metric"] == metric].pivot(
             index="replicate", columns="scenario", values="value"
         )[names]
         x = np.arange(len(names))
         for _, row in wide.iterrows():
-            ax.plot(x, row.to_numpy(), color="grey", lw=0.6, alpha=0.6)
+            ax.plot(x[joined], row.to_numpy()[joined], color="grey", lw=0.6, alpha=0.6)
         for i, name in enumerate(names):
             ax.scatter(np.full(len(wide), i), wide[name], color=SERIES[i % len(SERIES)], s=14)
             m, lo, hi = mean_ci(wide[name])
