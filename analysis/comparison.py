@@ -22,12 +22,17 @@ the report says so) for the first scenario and for any scenario whose mean Gini 
 than the first's: money that buys no cohesion has no price per point. Its interval is Fieller's
 for a ratio of paired means (:func:`~cohesim.analysis.statistics.fieller_ratio_ci`); it is
 (−inf, inf) when the Gini reduction itself is not distinguishable from zero.
+
+Pairing holds only for scenarios of the reference's region (:mod:`.pairing`). A scenario of
+another region is compared with the reference as an independent sample instead (it is listed
+in ``Comparison.unpaired``): Welch intervals, Cohen's d, and Fieller's interval for the ratio of
+two independent differences.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +45,14 @@ from cohesim.experiments.runs import RunResult, run_scenario
 from cohesim.experiments.scenario import Scenario, load_scenario
 from cohesim.model.outcomes import OUTCOMES, final_values
 
-from .statistics import fieller_ratio_ci, mean_ci, paired_difference
+from .pairing import unpaired
+from .statistics import (
+    fieller_difference_ratio_ci,
+    fieller_ratio_ci,
+    mean_ci,
+    paired_difference,
+    welch_difference,
+)
 
 COLUMNS = (
     "scenario",
@@ -80,6 +92,13 @@ class Comparison:
     steps: tuple[int, ...]
     runs: dict[str, list[RunTables]]
     window: int  # policy years each final value averages (metrics.final_window)
+    unpaired: frozenset[str] = frozenset()  # other regions than the reference's: see above
+    titles: tuple[Mapping[str, str], ...] = ()  # display name per language, per scenario
+    summaries: tuple[Mapping[str, str], ...] = ()  # description per language, per scenario
+
+    def paired(self, name: str) -> bool:
+        """Whether scenario ``name`` is compared with the reference seed by seed."""
+        return name not in self.unpaired
 
     @property
     def replicates(self) -> int:
@@ -201,6 +220,9 @@ def run_comparison(
         tuple(lengths),
         runs,
         window,
+        unpaired=unpaired(names, [s.parameters.model_dump(mode="json") for s in loaded]),
+        titles=tuple(s.titles for s in loaded),
+        summaries=tuple(s.descriptions for s in loaded),
     )
 
 
@@ -253,7 +275,10 @@ def replicate_values(comparison: Comparison, window: int | None = None) -> pd.Da
 
 
 def comparison_table(comparison: Comparison, window: int | None = None) -> pd.DataFrame:
-    """Per scenario and metric: mean and 95 % CI, paired difference to the first, Cohen's d_z.
+    """Per scenario and metric: mean and 95 % CI, difference to the first and its effect size.
+
+    The difference is paired by seed (effect size Cohen's d_z), or Welch's for a scenario in
+    ``comparison.unpaired`` (effect size Cohen's d).
 
     Returns a DataFrame with exactly the columns of ``COLUMNS``. The first scenario's
     differences are those of the scenario with itself (exactly zero). See the module docstring
@@ -270,17 +295,23 @@ def comparison_table(comparison: Comparison, window: int | None = None) -> pd.Da
     base = wide.loc[reference]
     for name in comparison.scenarios:
         this = wide.loc[name]
+        paired = comparison.paired(name)
+        difference = paired_difference if paired else welch_difference
         for metric in metrics:
             mean, lo, hi = mean_ci(this[metric])
-            d = paired_difference(base[metric].to_numpy(), this[metric].to_numpy())
+            d = difference(base[metric].to_numpy(), this[metric].to_numpy())
             rows.append((name, metric, mean, lo, hi, d.diff, d.ci_low, d.ci_high, d.effect_size))
         if "gini" in this and SPENDING in this:
             if name == reference:
                 cost = (float("nan"),) * 3
-            else:
+            elif paired:
                 extra = (this[SPENDING] - base[SPENDING]).to_numpy()
                 points = 100 * (base["gini"] - this["gini"]).to_numpy()
                 cost = fieller_ratio_ci(extra, points)
+            else:
+                cost = fieller_difference_ratio_ci(
+                    base[SPENDING], -100 * base["gini"], this[SPENDING], -100 * this["gini"]
+                )
             nan = float("nan")
             rows.append((name, COST, *cost, nan, nan, nan, nan))
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -297,6 +328,7 @@ def read_comparison(folder: str | Path) -> Comparison:
     folder = Path(folder)
     manifest = read_comparison_manifest(folder)
     runs: dict[str, list[RunTables]] = {}
+    scenarios = []  # each scenario as its first run recorded it
     try:
         for entry in manifest["scenarios"]:
             runs[entry["name"]] = []
@@ -304,6 +336,8 @@ def read_comparison(folder: str | Path) -> Comparison:
                 run = read_run(folder / entry["runs"] / f"replicate-{r:03d}")
                 grants = run.manifest["scenario"]["parameters"]["funding"]["grant_years"]
                 runs[entry["name"]].append(RunTables(seed, run.timeseries, run.inventory, grants))
+                if r == 0:
+                    scenarios.append(run.manifest["scenario"])
         return Comparison(
             tuple(e["name"] for e in manifest["scenarios"]),
             tuple(e.get("description", "") for e in manifest["scenarios"]),
@@ -312,6 +346,9 @@ def read_comparison(folder: str | Path) -> Comparison:
             tuple(int(e["steps"]) for e in manifest["scenarios"]),
             runs,
             int(manifest["window"]),
+            unpaired=unpaired(list(runs), [s["parameters"] for s in scenarios]),
+            titles=tuple(s.get("titles", {}) for s in scenarios),  # older runs have none
+            summaries=tuple(s.get("descriptions", {}) for s in scenarios),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, ResultsError):
@@ -346,6 +383,7 @@ def comparison_manifest(comparison: Comparison, run_folders: list[str]) -> dict:
         "replicates": comparison.replicates,
         "window": comparison.window,
         "final_values": final_values_entry(comparison.window),
+        "unpaired": sorted(comparison.unpaired),
         "scenarios": [
             {"name": name, "description": text, "steps": steps, "runs": folder}
             for name, text, steps, folder in zip(

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .comparison import COST, SPENDING, Comparison, comparison_table, replicate_values
+from .conclusion import conclusion_html, display_names, unit_of
 from .inventory import inventory_counts, survival_after_grants, survival_curves, write_tables
 from .plots.report import (
     counts_figure,
@@ -27,7 +27,21 @@ from .plots.report import (
     png_bytes,
     survival_figure,
 )
-from .report_text import CAVEATS, TEXT, check_language, metric_label, word
+from .quantities import (
+    difference_text,
+    french_html,
+    interval,
+    number,
+    value_text,
+)
+from .report_text import (
+    CAVEATS,
+    TEXT,
+    check_language,
+    group_label,
+    metric_label,
+    word,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem;
@@ -40,15 +54,6 @@ thead th { background: #f2f2f2; }
 img { max-width: 100%; } figure { margin: 1rem 0; } figcaption { font-size: 0.85rem; color: #555; }
 li { margin: 0.3rem 0; } .small { font-size: 0.85rem; color: #555; }
 """
-HEADLINE_METRICS = (
-    "cooperation_rate",
-    "gini",
-    "theil_between",
-    "urban_rural_divergence",
-    # no access: flows are static, so it cannot be an effect of a policy (see the caveats)
-    "structures_active",
-    SPENDING,
-)
 TIME_METRICS = (
     "cooperation_rate",
     "gini",
@@ -81,26 +86,6 @@ class Report:
         return folder / "report.html"
 
 
-def number(x: float, lang: str = "en", digits: int = 3) -> str:
-    """A number for readers: ``digits`` significant digits, thousands separated, NaN as "–".
-
-    Examples
-    --------
-    >>> number(1234567.8), number(0.012345), number(0.5, "fr"), number(-2.0)
-    ('1,234,568', '0.0123', '0,5', '−2')
-    >>> number(1234567.8, "fr") == "1\u202f234\u202f568"  # narrow no-break spaces
-    True
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.{digits}g}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text.replace("-", "−")
-
-
 def figure_html(png: bytes, alt: str, caption: str = "") -> str:
     """An embedded figure: the PNG as a data URI, with alt text and an optional caption."""
     data = base64.b64encode(png).decode("ascii")
@@ -109,15 +94,23 @@ def figure_html(png: bytes, alt: str, caption: str = "") -> str:
     return f"<figure>{tag}{text}</figure>"
 
 
-def table_html(frame: pd.DataFrame, lang: str) -> str:
-    """A table of text and numbers (numbers formatted by :func:`number`)."""
+def table_html(frame: pd.DataFrame, lang: str, units: Mapping[str, str] | None = None) -> str:
+    """A table of text and numbers, right-aligned; numbers by :func:`.quantities.value_text`.
+
+    ``units`` gives a column's unit (shares in %, money in k€/M€); other numbers are plain.
+    Columns of text already formatted as numbers are named in ``units`` with unit ``"text"``.
+    """
+    units = units or {}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
+        for column, value in zip(frame.columns, row, strict=True):
+            unit = units.get(column, "")
             if isinstance(value, int | float | np.number) and not isinstance(value, bool):
-                cells.append(f"<td>{number(float(value), lang)}</td>")
+                cells.append(f"<td>{html.escape(value_text(float(value), unit, lang))}</td>")
+            elif unit == "text":
+                cells.append(f"<td>{html.escape(str(value))}</td>")
             else:
                 cells.append(f'<td class="text">{html.escape(str(value))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -125,13 +118,14 @@ def table_html(frame: pd.DataFrame, lang: str) -> str:
 
 
 def document(title: str, sections: list[tuple[str, str]], lang: str) -> str:
-    """The whole HTML page: a title, then one ``<h2>`` per section."""
+    """The whole HTML page: a title, then one ``<h2>`` per section; French typography in French."""
     parts = [f"<h2>{html.escape(h)}</h2>\n{body}" for h, body in sections]
-    return (
+    page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{html.escape(title)}</h1>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
     )
+    return french_html(page) if lang == "fr" else page
 
 
 def paragraphs(*texts: str) -> str:
@@ -139,122 +133,66 @@ def paragraphs(*texts: str) -> str:
     return "".join(f"<p>{t}</p>" for t in texts)
 
 
-def headline_sentences(table: pd.DataFrame, reference: str, lang: str) -> list[str]:
-    """Plain-words sentences for each scenario's differences to the reference."""
-    text = TEXT[lang]
-    sentences = []
-    esc = html.escape
-    for name in dict.fromkeys(table["scenario"]):
-        if name == reference:
-            continue
-        rows = table[table["scenario"] == name].set_index("metric")
-        for metric in HEADLINE_METRICS:
-            if metric not in rows.index:
-                continue
-            r = rows.loc[metric]
-            clear = r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0
-            key = "unclear" if not clear else ("clear_up" if r["diff"] > 0 else "clear_down")
-            if r["diff_ci_low"] == r["diff_ci_high"] == 0:
-                key = "same"
-            shown = abs(r["diff"]) if clear else r["diff"]
-            sentences.append(
-                text[key].format(
-                    scenario=f"<b>{esc(name)}</b>",
-                    ref=f"<b>{esc(reference)}</b>",
-                    metric=esc(metric_label(metric, lang)),
-                    diff=number(shown, lang),
-                    lo=number(r["diff_ci_low"], lang),
-                    hi=number(r["diff_ci_high"], lang),
-                )
-            )
-        if COST in rows.index:
-            c = rows.loc[COST]
-            if math.isnan(c["mean"]):
-                key = "cost_undefined"
-            else:
-                key = "cost_unbounded" if math.isinf(c["ci_high"]) else "cost"
-            sentences.append(
-                text[key].format(
-                    scenario=f"<b>{esc(name)}</b>",
-                    ref=f"<b>{esc(reference)}</b>",
-                    cost=number(c["mean"], lang) + " €",
-                    lo=number(c["ci_low"], lang) + " €",
-                    hi=number(c["ci_high"], lang) + " €",
-                )
-            )
-    return sentences
-
-
 def comparison_report(
     comparison: Comparison, lang: str = "en", window: int | None = None
 ) -> Report:
-    """The comparison report: what was compared, headlines, table, figures, inventory, caveats.
+    """The comparison report: conclusion, what was compared, figures, table, inventory, caveats.
 
     ``window`` replaces the comparison's own final window (:attr:`Comparison.window`).
     """
     check_language(lang)
     window = comparison.window if window is None else window
     text = TEXT[lang]
+    names = display_names(comparison, lang)
     reference = comparison.scenarios[0]
     table = comparison_table(comparison, window)
     values = replicate_values(comparison, window)
     report = Report("", tables={"replicate_values": values})
     esc = html.escape
 
-    listing = "".join(
-        f"<li><b>{esc(n)}</b>{' (' + word('reference', lang) + ')' if n == reference else ''}"
-        f"{': ' + esc(d) if d else ''}</li>"
-        for n, d in zip(comparison.scenarios, comparison.descriptions, strict=True)
+    summaries = comparison.summaries or tuple({} for _ in comparison.scenarios)
+    listed = "".join(
+        f"<li><b>{esc(names[n])}</b>"
+        f"{' (' + word('reference', lang) + ')' if n == reference else ''}"
+        f"{': ' + esc(s.get(lang) or d) if (s.get(lang) or d) else ''}</li>"
+        for n, d, s in zip(comparison.scenarios, comparison.descriptions, summaries, strict=True)
     )
     what = (
         paragraphs(
             text["compared"].format(
                 n=len(comparison.scenarios),
                 r=comparison.replicates,
-                ref=esc(reference),
+                ref=esc(names[reference]),
                 steps=", ".join(str(s) for s in dict.fromkeys(comparison.steps)),
             ),
             text["window"].format(w=window),
         )
-        + f"<ul>{listing}</ul>"
-    )
-    headlines = (
-        "<ul>"
-        + "".join(f"<li>{s}</li>" for s in headline_sentences(table, reference, lang))
-        + "</ul>"
+        + f"<ul>{listed}</ul>"
     )
 
-    shown = table.assign(metric=[metric_label(m, lang) for m in table["metric"]])
-    shown.columns = [
-        word("scenario", lang),
-        word("metric", lang),
-        word("mean", lang),
-        f"{word('ci', lang)} −",
-        f"{word('ci', lang)} +",
-        word("diff", lang),
-        f"{word('ci', lang)} −",
-        f"{word('ci', lang)} +",
-        word("effect", lang),
-    ]
-    table_section = table_html(shown, lang)
-
-    series = {n: [run.timeseries for run in runs] for n, runs in comparison.runs.items()}
+    series = {names[n]: [run.timeseries for run in runs] for n, runs in comparison.runs.items()}
     metrics = [m for m in TIME_METRICS if m in next(iter(series.values()))[0]]
     report.figures["over_time"] = png_bytes(envelope_figure(series, metrics, lang))
-    listed = [m for m in TIME_METRICS if m in set(values["metric"])]
-    report.figures["per_replicate"] = png_bytes(distribution_figure(values, listed, lang))
+    shown_values = values.assign(scenario=values["scenario"].map(names))
+    plotted = [m for m in TIME_METRICS if m in set(values["metric"])]
+    unpaired = [names[n] for n in comparison.scenarios if not comparison.paired(n)]
+    report.figures["per_replicate"] = png_bytes(
+        distribution_figure(shown_values, plotted, lang, unpaired)
+    )
     over_time = figure_html(
         report.figures["over_time"], word("over_time", lang), text["envelope_caption"]
     )
     per_replicate = figure_html(report.figures["per_replicate"], word("distributions", lang))
 
+    inventories = {names[n]: runs for n, runs in comparison.inventories().items()}
+    grants = {names[n]: years for n, years in comparison.grant_years().items()}
     sections = [
+        (word("in_brief", lang), conclusion_html(comparison, table, lang)),
         (word("what", lang), what),
-        (word("headlines", lang), headlines),
         (word("over_time", lang), over_time),
         (word("distributions", lang), per_replicate),
-        (word("table", lang), table_section),
-        *inventory_sections(comparison.inventories(), comparison.grant_years(), lang, report),
+        (word("table", lang), comparison_table_html(comparison, table, names, lang)),
+        *inventory_sections(inventories, grants, lang, report),
         (
             word("caveats", lang),
             "<ul>"
@@ -264,9 +202,53 @@ def comparison_report(
     ]
     report.tables["comparison"] = table
     report.html = document(
-        word("compare_title", lang) + ": " + " / ".join(comparison.scenarios), sections, lang
+        word("compare_title", lang) + ": " + " / ".join(names.values()), sections, lang
     )
     return report
+
+
+def comparison_table_html(
+    comparison: Comparison, table: pd.DataFrame, names: Mapping[str, str], lang: str
+) -> str:
+    """Every metric of every scenario, each number with its unit, then what a dash means."""
+    rows = []
+    for r in table.itertuples(index=False):
+        unit = unit_of(r.metric)
+        kind = (
+            word("reference", lang)
+            if r.scenario == comparison.scenarios[0]
+            else word("paired" if comparison.paired(r.scenario) else "unpaired", lang)
+        )
+        # the reference against itself, and the cost (already a comparison): no difference
+        different = r.metric != COST and r.scenario != comparison.scenarios[0]
+        rows.append(
+            {
+                word("scenario", lang): names.get(r.scenario, r.scenario),
+                word("metric", lang): metric_label(r.metric, lang),
+                word("mean", lang): value_text(r.mean, unit, lang),
+                word("ci", lang): interval(r.ci_low, r.ci_high, lang, _shown(unit, lang)),
+                word("diff", lang): difference_text(r.diff, unit, lang) if different else "",
+                word("ci_of_diff", lang): interval(
+                    r.diff_ci_low, r.diff_ci_high, lang, _shown(unit, lang, difference=True)
+                )
+                if different
+                else "",
+                word("effect", lang): number(r.effect_size, lang, 2) if different else "",
+                word("comparison_kind", lang): kind,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    numeric = {c: "text" for c in list(frame.columns)[2:-1]}
+    return table_html(frame, lang, numeric) + paragraphs(
+        f'<span class="small">{TEXT[lang]["table_note"]}</span>'
+    )
+
+
+def _shown(unit: str, lang: str, difference: bool = False) -> Callable[[float], str]:
+    """How a table shows the bounds of an interval: values, or signed differences."""
+    if difference:
+        return lambda v: difference_text(v, unit, lang)
+    return lambda v: value_text(v, unit, lang)
 
 
 def inventory_sections(
@@ -296,7 +278,7 @@ def inventory_sections(
     inventory = (
         figure_html(report.figures["inventory_by_kind"], word("by_kind", lang))
         + figure_html(report.figures["inventory_by_mix"], word("by_mix", lang))
-        + table_html(by_kind, lang)
+        + inventory_table_html(by_kind, "kind", lang)
     )
     if curves.empty:
         survival = paragraphs(word("no_structures", lang))
@@ -316,3 +298,13 @@ def inventory_sections(
             report.figures["survival_after_grants"], word("after_grants", lang)
         )
     return [(word("inventory", lang), inventory), (word("survival", lang), survival)]
+
+
+def inventory_table_html(counts: pd.DataFrame, by: str, lang: str) -> str:
+    """Inventory counts (:func:`.inventory.inventory_counts`) with headers and kinds in words."""
+    shown = counts.assign(**{by: [group_label(str(g), lang) for g in counts[by]]})
+    headers = {"label": word("scenario", lang), by: word(by, lang)}
+    for column in ("formed", "active_at_end", "dissolved", "mean_life", "funding_per_run"):
+        headers[column] = word(column, lang)
+    shown = shown.rename(columns=headers)
+    return table_html(shown, lang, {word("funding_per_run", lang): "€"})

@@ -1,5 +1,8 @@
 """Words of the reports in English and French: metric names, headings, sentences, caveats.
 
+Over 450 lines because it is a table of every sentence the reports write, each in two
+languages side by side: split, a translation would drift from its original.
+
 Every string a report shows comes from here, so that ``--lang fr`` translates all of it; the
 names of outcomes and categories come from their declarations (:mod:`cohesim.model.outcomes`,
 :mod:`cohesim.model.labels`).
@@ -7,8 +10,9 @@ names of outcomes and categories come from their declarations (:mod:`cohesim.mod
 
 from __future__ import annotations
 
-from cohesim.model.labels import label
+from cohesim.model.labels import label, parameter_name, unit_name
 from cohesim.model.outcomes import outcome_label
+from cohesim.model.parameters import lookup
 
 LANGUAGES = ("en", "fr")
 
@@ -20,9 +24,23 @@ MIXES = {
 
 WORDS = {
     "compare_title": ("Scenario comparison", "Comparaison de scénarios"),
+    "in_brief": ("In brief", "En bref"),
+    "scenario_named": ("the “{t}” scenario", "le scénario « {t} »"),
+    "scenarios_named": ("the “{a}” and “{b}” scenarios", "les scénarios « {a} » et « {b} »"),
+    "and": ("and", "et"),
+    "ci_of_diff": ("95 % CI of the difference", "IC à 95 % de la différence"),
+    "comparison_kind": ("comparison", "comparaison"),
+    "paired": ("paired by seed", "appariée par graine"),
+    "unpaired": ("unpaired (another region)", "non appariée (autre région)"),
+    "formed": ("formed per run", "créées par simulation"),
+    "active_at_end": ("active at the end, per run", "actives à la fin, par simulation"),
+    "dissolved": ("dissolved per run", "dissoutes par simulation"),
+    "mean_life": ("mean life (years)", "durée de vie moyenne (ans)"),
+    "funding_per_run": ("public funding per run", "aides publiques par simulation"),
+    "kind": ("kind of structure", "type de structure"),
+    "mix": ("members", "membres"),
     "sweep_title": ("Parameter sweep report", "Rapport de balayage de paramètres"),
     "what": ("What was compared", "Ce qui a été comparé"),
-    "headlines": ("Headline differences", "Principales différences"),
     "table": ("All metrics", "Tous les indicateurs"),
     "over_time": ("Over time", "Au fil du temps"),
     "distributions": ("Values per replicate", "Valeurs par réplication"),
@@ -34,19 +52,20 @@ WORDS = {
     "metric": ("metric", "indicateur"),
     "mean": ("mean", "moyenne"),
     "ci": ("95 % CI", "IC à 95 %"),
-    "diff": ("difference to the reference", "différence à la référence"),
-    "effect": ("effect size d_z", "taille d'effet d_z"),
+    "diff": ("difference to the reference", "différence avec la référence"),
+    "effect": ("effect size (Cohen's d)", "taille d'effet (d de Cohen)"),
     "year": ("year (0 = policy starts)", "année (0 = début de la politique)"),
     "years": ("age (years)", "âge (années)"),
     "years_after": ("years after grants end", "années après la fin des subventions"),
     "share_alive": ("share still active", "part encore active"),
     "per_run": ("structures formed per run", "structures créées par simulation"),
-    "by_kind": ("by kind", "par type"),
-    "by_mix": ("by members", "par membres"),
+    "by_kind": ("by kind", "par type de structure"),
+    "by_mix": ("by members", "selon les membres"),
     "after_grants": ("after grants end", "après la fin des subventions"),
     "no_structures": (
         "No cooperation structure formed under the policy in these runs.",
-        "Aucune structure de coopération ne s'est formée sous la politique dans ces simulations.",
+        "Aucune structure de coopération ne s'est créée sous l'effet de la politique dans ces "
+        "simulations.",
     ),
     "no_grants": (
         "No funded structure lived until its grants ended.",
@@ -65,6 +84,23 @@ WORDS = {
     "density": ("density", "densité"),
     "support": ("support", "part des simulations"),
     "parameter": ("parameter", "paramètre"),
+    "low": ("from", "de"),
+    "percentile": ("its {q}th percentile", "son {q}e centile"),
+    "high": ("to", "à"),
+    "values": ("values kept", "valeurs retenues"),
+    "in_box": ("in the box", "dans la boîte"),
+    "S1_conf": ("S1 95 % CI (±)", "S1 IC à 95 % (±)"),
+    "ST_conf": ("ST 95 % CI (±)", "ST IC à 95 % (±)"),
+    "mu_star": ("μ*", "μ*"),
+    "mu_star_conf": ("μ* 95 % CI (±)", "μ* IC à 95 % (±)"),
+    "mu": ("μ", "μ"),
+    "sigma": ("σ", "σ"),
+    "S1": ("first order S1", "premier ordre S1"),
+    "ST": ("total ST", "total ST"),
+    "grid": ("grid", "grille"),
+    "lhs": ("Latin hypercube", "hypercube latin"),
+    "sobol_design": ("Sobol'", "Sobol'"),
+    "morris_design": ("Morris", "Morris"),
     "first_order": ("first order S1", "premier ordre S1"),
     "total": ("total ST", "total ST"),
     "prim_box": ("chosen box", "boîte retenue"),
@@ -78,37 +114,73 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "compared": (
             "{n} scenarios were each run {r} times on the same {r} random seeds (replicate r of "
-            "every scenario starts from the same seed, so every difference is measured between "
-            "runs that differ only by the policy). The first scenario, <b>{ref}</b>, is the "
-            "reference. Runs last {steps} years including the burn-in; year 0 is when levers "
-            "start to act."
+            "every scenario starts from the same seed, so for scenarios of one region every "
+            "difference is measured between runs that differ only by the policy). The first "
+            "scenario, <b>{ref}</b>, is the reference. Runs last {steps} years including the "
+            "burn-in; year 0 is when levers start to act."
         ),
         "window": (
             "Each indicator is the mean over the last {w} years of each run (the final state, "
             "less noisy than one year); public money is the total spent over the whole run."
         ),
-        "clear_up": (
-            "{scenario} raises {metric} by {diff} (95 % CI {lo} to {hi}) compared with {ref}."
+        "up": (
+            "{Scenario} raises {outcome} by {amount} compared with {reference} "
+            "(95 % CI: {lo} to {hi}){verdict}."
         ),
-        "clear_down": (
-            "{scenario} lowers {metric} by {diff} (95 % CI {lo} to {hi}) compared with {ref}."
+        "down": (
+            "{Scenario} lowers {outcome} by {amount} compared with {reference} "
+            "(95 % CI: {lo} to {hi}){verdict}."
         ),
-        "same": "{scenario} and {ref} give exactly the same {metric} on every seed.",
+        "better": ": a clear improvement",
+        "worse": ": a clear deterioration",
+        "same": "{Scenarios} give exactly the same values of {outcome} in every run.",
         "unclear": (
-            "{scenario} and {ref} cannot be told apart on {metric} with these runs (difference "
-            "{diff}, 95 % CI {lo} to {hi})."
+            "On {outcome}, these runs cannot tell {scenario} from {reference}: the difference "
+            "measured, {amount}, is within the uncertainty (95 % CI: {lo} to {hi})."
         ),
+        "summary": "Compared with {reference}, {scenario} {part}.",
+        "summary_next": "It {part}.",
+        "summary_better": "does clearly better on {outcomes}",
+        "summary_worse": "does clearly worse on {outcomes}",
+        "summary_unclear": "cannot be told apart from the reference on {outcomes}",
+        "summary_none": "shows no clear difference on the outcomes compared",
         "cost": (
-            "{scenario} spends {cost} of extra public money per point (0.01) of Gini it removes "
-            "(95 % CI {lo} to {hi})."
+            "Each 0.01 fall in the Gini index that {scenario} brings costs {cost} of extra "
+            "public spending compared with {reference} (95 % CI: {lo} to {hi})."
+        ),
+        "cost_free": (
+            "{Scenario} lowers the Gini index without spending more public money than {reference}."
+        ),
+        "cost_nothing": (
+            "{Scenario} spends no more public money than {reference}, and its change in the "
+            "Gini index cannot be told from zero."
         ),
         "cost_unbounded": (
-            "{scenario} spends {cost} of extra public money per point of Gini it removes, but the "
-            "Gini reduction is not distinguishable from zero, so this price has no upper bound."
+            "{Scenario} spends {cost} more per 0.01 fall in the Gini index, but that fall "
+            "cannot be told from zero, so this cost has no upper bound."
         ),
         "cost_undefined": (
-            "{scenario} does not lower the Gini compared with {ref}: a cost per point of cohesion "
-            "is undefined (NaN in the table)."
+            "{Scenario} does not lower the Gini index compared with {reference}: a cost of "
+            "cohesion has no meaning here (not computable; a dash in the table)."
+        ),
+        "how_sure_paired": (
+            "<b>How sure we are.</b> Each difference is the mean of seed-by-seed differences "
+            "between two runs that start from the same random draw; its 95 % confidence "
+            "interval (CI) is the range in which the model's true mean difference lies with "
+            "95 % confidence: when it does not contain 0, the difference is clear."
+        ),
+        "how_sure_unpaired": (
+            "<b>Unpaired comparison.</b> The runs of {scenarios} are on another region than "
+            "the reference (other territories): runs with the same seed are not the same "
+            "world, so their differences compare two independent sets of runs (Welch's "
+            "interval), which is less precise than a paired comparison."
+        ),
+        "table_note": (
+            "Shares are in %, their differences in percentage points (pp); money in € (k€, M€, "
+            "bn€). A dash (–) marks a value that is not computable: the cost per Gini point "
+            "of the reference or of a scenario that does not lower the Gini, an interval from "
+            "a single run, or an effect size when every difference is the same. The effect size "
+            "is Cohen's d<sub>z</sub> for paired comparisons, Cohen's d for unpaired ones."
         ),
         "survival_note": (
             "Kaplan–Meier survival of the structures formed from year 0 on, pooled over "
@@ -159,8 +231,9 @@ TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "compared": (
             "{n} scénarios ont chacun été simulés {r} fois avec les mêmes {r} graines aléatoires "
-            "(la réplication r de chaque scénario part de la même graine : chaque différence est "
-            "mesurée entre des simulations qui ne diffèrent que par la politique). Le premier "
+            "(la réplication r de chaque scénario part de la même graine : entre scénarios d'une "
+            "même région, chaque différence est mesurée entre des simulations qui ne diffèrent "
+            "que par la politique). Le premier "
             "scénario, <b>{ref}</b>, sert de référence. Les simulations durent {steps} ans, "
             "période d'amorçage comprise ; l'année 0 est celle où les leviers commencent à agir."
         ),
@@ -169,29 +242,71 @@ TEXT: dict[str, dict[str, str]] = {
             "(l'état final, moins bruité qu'une seule année) ; l'argent public est le total "
             "dépensé sur toute la durée."
         ),
-        "clear_up": (
-            "{scenario} augmente {metric} de {diff} (IC à 95 % de {lo} à {hi}) par rapport à {ref}."
+        "up": (
+            "{Scenario} augmente {outcome} de {amount} par rapport {reference_to} "
+            "(IC à 95 % : de {lo} à {hi}){verdict}."
         ),
-        "clear_down": (
-            "{scenario} réduit {metric} de {diff} (IC à 95 % de {lo} à {hi}) par rapport à {ref}."
+        "down": (
+            "{Scenario} réduit {outcome} de {amount} par rapport {reference_to} "
+            "(IC à 95 % : de {lo} à {hi}){verdict}."
         ),
-        "same": "{scenario} et {ref} donnent exactement le même {metric} pour chaque graine.",
+        "better": " : c'est une amélioration nette",
+        "worse": " : c'est une détérioration nette",
+        "same": (
+            "{Scenarios} donnent exactement les mêmes valeurs pour {outcome}, à chaque simulation."
+        ),
         "unclear": (
-            "{scenario} et {ref} ne se distinguent pas sur {metric} avec ces simulations "
-            "(différence {diff}, IC à 95 % de {lo} à {hi})."
+            "Pour {outcome}, ces simulations ne permettent pas de départager {scenario} et "
+            "{reference} : l'écart mesuré, {amount}, reste dans la marge d'incertitude "
+            "(IC à 95 % : de {lo} à {hi})."
         ),
+        "summary": "Par rapport {reference_to}, {scenario} {part}.",
+        "summary_next": "Il {part}.",
+        "summary_better": "fait nettement mieux pour {outcomes}",
+        "summary_worse": "fait nettement moins bien pour {outcomes}",
+        "summary_unclear": "ne se distingue pas de la référence pour {outcomes}",
+        "summary_none": "ne montre pas de différence nette sur les indicateurs comparés",
         "cost": (
-            "{scenario} dépense {cost} d'argent public supplémentaire par point (0,01) de Gini en "
-            "moins (IC à 95 % de {lo} à {hi})."
+            "Chaque baisse de 0,01 de l'indice de Gini obtenue par {scenario} coûte {cost} de "
+            "dépense publique supplémentaire par rapport {reference_to} "
+            "(IC à 95 % : de {lo} à {hi})."
+        ),
+        "cost_free": (
+            "{Scenario} réduit l'indice de Gini sans dépenser plus d'argent public que {reference}."
+        ),
+        "cost_nothing": (
+            "{Scenario} ne dépense pas plus d'argent public que {reference}, et sa variation de "
+            "l'indice de Gini ne se distingue pas de zéro."
         ),
         "cost_unbounded": (
-            "{scenario} dépense {cost} d'argent public supplémentaire par point de Gini en moins, "
-            "mais la baisse du Gini ne se distingue pas de zéro : ce prix n'a pas de borne "
-            "supérieure."
+            "{Scenario} dépense {cost} de plus par baisse de 0,01 de l'indice de Gini, mais "
+            "cette baisse ne se distingue pas de zéro : ce coût n'a pas de borne supérieure."
         ),
         "cost_undefined": (
-            "{scenario} ne réduit pas le Gini par rapport à {ref} : le coût par point de cohésion "
-            "n'est pas défini (NaN dans le tableau)."
+            "{Scenario} ne réduit pas l'indice de Gini par rapport {reference_to} : un coût de la "
+            "cohésion n'a pas de sens ici (non calculable ; tiret dans le tableau)."
+        ),
+        "how_sure_paired": (
+            "<b>Degré de certitude.</b> Chaque écart est la moyenne des écarts, graine par "
+            "graine, entre deux simulations qui partent du même tirage aléatoire ; son "
+            "intervalle de confiance (IC) à 95 % est la plage où se trouve l'écart moyen du "
+            "modèle avec 95 % de confiance : s'il ne contient pas 0, l'écart est net."
+        ),
+        "how_sure_unpaired": (
+            "<b>Comparaison non appariée.</b> Les simulations de {scenarios} portent sur une "
+            "autre région que la référence (d'autres territoires) : deux simulations de même "
+            "graine n'y décrivent "
+            "pas le même monde, et les écarts comparent donc deux séries de simulations "
+            "indépendantes (intervalle de Welch), ce qui est moins précis qu'une comparaison "
+            "appariée."
+        ),
+        "table_note": (
+            "Les parts sont en %, leurs différences en points de pourcentage (pt) ; l'argent "
+            "en € (k€, M€, Md€). Un tiret (–) marque une valeur non calculable : le coût par "
+            "point de Gini de la référence ou d'un scénario qui ne réduit pas le Gini, un "
+            "intervalle tiré d'une seule simulation, ou une taille d'effet quand toutes les "
+            "différences sont égales. La taille d'effet est le d<sub>z</sub> de Cohen pour une "
+            "comparaison appariée, le d de Cohen pour une comparaison non appariée."
         ),
         "survival_note": (
             "Survie de Kaplan–Meier des structures créées à partir de l'année 0, toutes "
@@ -263,16 +378,18 @@ CAVEATS: dict[str, list[str]] = {
         "95 % of intervals computed this way would contain the model's true average. When "
         "the interval of a difference contains 0, the runs cannot tell the scenarios apart; "
         "more replicates narrow the intervals.",
-        "Differences are paired by seed (Student's t on the per-seed differences). The effect "
-        "size is Cohen's d_z: the mean difference divided by the standard deviation of the "
-        "per-seed differences (about 0.2 small, 0.5 medium, 0.8 large).",
+        "Differences between scenarios of one region are paired by seed (Student's t on the per-"
+        "seed differences); their effect size is Cohen's d<sub>z</sub>, the mean difference "
+        "divided by the standard deviation of the per-seed differences. A scenario of another "
+        "region is compared unpaired (Welch's t; Cohen's d, over the pooled standard deviation). "
+        "Effect sizes of about 0.2 are small, 0.5 medium, 0.8 large.",
         "Cost per point of cohesion = extra public spending (money, and state engineering at "
         "its cost) compared with the reference ÷ (100 × Gini reduction compared with the "
         "reference), in € per 0.01 of Gini; its interval is Fieller's for a ratio of means. It "
         "is undefined when the Gini does not fall.",
-        "Access to services does not respond to policies in this version of the model (service "
-        "flows are computed once): its rows are shown for reference, not as an outcome of the "
-        "policies compared.",
+        "Access to services responds to policies through the service capacity local budgets "
+        "fund, and weighs distance (docs/model.md, Dynamic services); cooperation structures "
+        "do not yet add capacity of their own, so its differences are small.",
         "Shaded bands over time span the lowest to the highest replicate; lines are means.",
     ],
     "fr": [
@@ -285,16 +402,19 @@ CAVEATS: dict[str, list[str]] = {
         "la vraie moyenne du modèle. Quand l'intervalle d'une différence contient 0, les "
         "simulations ne permettent pas de départager les scénarios ; davantage de "
         "réplications resserrent les intervalles.",
-        "Les différences sont appariées par graine (t de Student sur les différences par "
-        "graine). La taille d'effet est le d_z de Cohen : différence moyenne divisée par "
-        "l'écart-type des différences par graine (environ 0,2 faible, 0,5 moyen, 0,8 fort).",
+        "Les différences entre scénarios d'une même région sont appariées par graine (t de Student"
+        " sur les différences par graine) ; leur taille d'effet est le d<sub>z</sub> de Cohen, "
+        "différence moyenne divisée par l'écart type des différences par graine. Un scénario d'une"
+        " autre région est comparé sans appariement (t de Welch ; d de Cohen, rapporté à l'écart "
+        "type commun). Une taille d'effet d'environ 0,2 est faible, 0,5 moyenne, 0,8 forte.",
         "Coût par point de cohésion = dépense publique supplémentaire (argent, et ingénierie "
         "d'État à son coût) par rapport à la référence ÷ (100 × baisse du Gini par rapport à la "
         "référence), en € par 0,01 de Gini ; son intervalle est celui de Fieller pour un "
         "rapport de moyennes. Il n'est pas défini quand le Gini ne baisse pas.",
-        "L'accès aux services ne réagit pas aux politiques dans cette version du modèle (les "
-        "flux de services sont calculés une fois pour toutes) : ses lignes sont données pour "
-        "mémoire, pas comme un effet des politiques comparées.",
+        "L'accès aux services réagit aux politiques par les capacités de service que financent "
+        "les budgets locaux, et tient compte de la distance (docs/model.md, « Dynamic "
+        "services ») ; les structures de coopération n'ajoutent pas encore de capacité "
+        "propre, d'où des écarts faibles.",
         "Les bandes ombrées au fil du temps vont de la réplication la plus basse à la plus "
         "haute ; les lignes sont les moyennes.",
     ],
@@ -316,6 +436,58 @@ SWEEP_CAVEATS: dict[str, list[str]] = {
         "leurs intervalles sont larges.",
     ],
 }
+
+
+OUTCOME_PHRASES: dict[str, tuple[str, str]] = {
+    "cooperation_rate": (
+        "the share of territories that cooperate",
+        "la part des territoires qui coopèrent",
+    ),
+    "cooperation_rate_pop": (
+        "the share of the population living in cooperating territories",
+        "la part de la population vivant dans un territoire qui coopère",
+    ),
+    "gini": ("the Gini index of welfare", "l'indice de Gini du bien-être"),
+    "theil_between": (
+        "the Theil index between kinds of territory",
+        "l'indice de Theil entre types de territoires",
+    ),
+    "theil_within": (
+        "the Theil index within kinds of territory",
+        "l'indice de Theil au sein des types de territoires",
+    ),
+    "urban_rural_divergence": (
+        "the welfare gap between urban and rural territories",
+        "l'écart de bien-être entre territoires urbains et ruraux",
+    ),
+    "welfare_mean": ("mean welfare per inhabitant", "le bien-être moyen par habitant"),
+    "structures_active": (
+        "the number of active cooperation structures",
+        "le nombre de structures de coopération actives",
+    ),
+    "public_spending_cumulative": (
+        "total public spending (state engineering included)",
+        "la dépense publique totale (ingénierie d'État comprise)",
+    ),
+    "access": ("access to services", "l'accès aux services"),
+}
+"""Each compared outcome as the object of a sentence, with its article ("réduit l'indice...")."""
+
+
+def outcome_phrase(metric: str, lang: str) -> str:
+    """An outcome as the object of a verb: its phrase, or its label quoted after "indicator"."""
+    i = check_language(lang)
+    if metric in OUTCOME_PHRASES:
+        return OUTCOME_PHRASES[metric][i]
+    name = metric_label(metric, lang)
+    return f"the indicator “{name}”" if lang == "en" else f"l'indicateur « {name} »"
+
+
+def listing(items: list[str], lang: str) -> str:
+    """``a, b and c`` / ``a, b et c``."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word('and', lang)} " + items[-1]
 
 
 def check_language(lang: str) -> int:
@@ -359,6 +531,26 @@ def metric_label(metric: str, lang: str) -> str:
         return outcome_label(metric, lang)
     except KeyError:  # a column the declarations do not know (an older results folder)
         return metric
+
+
+def parameter_label(path: str, lang: str) -> str:
+    """A swept parameter for readers: its name and declared unit, not its dotted path.
+
+    Its name from :data:`cohesim.model.labels.PARAMETERS`, else its declared meaning; a
+    sweep's ``scenario`` factor is "scenario".
+
+    >>> parameter_label("engineering.state_support", "fr")
+    "ingénierie d'État par territoire rural ou périurbain (ETP)"
+    >>> parameter_label("funding.grant_years", "en")
+    'years of support per structure (yr)'
+    """
+    check_language(lang)
+    info = lookup(path)
+    if info is None:
+        return word("scenario", lang) if path == "scenario" else path
+    name = parameter_name(path, lang) or info.meaning
+    unit = unit_name(info.unit, lang)
+    return f"{name} ({unit})" if unit else name
 
 
 def group_label(value: str, lang: str) -> str:

@@ -11,10 +11,20 @@ from pathlib import Path
 import pandas as pd
 
 from cohesim.experiments.sweep_store import read_manifest
+from cohesim.model.parameters import lookup
 
 from .plots.report import png_bytes
-from .report import Report, document, figure_html, number, paragraphs, table_html
-from .report_text import SWEEP_CAVEATS, TEXT, check_language, count, metric_label, word
+from .quantities import number, value_text
+from .report import Report, document, figure_html, paragraphs, table_html
+from .report_text import (
+    SWEEP_CAVEATS,
+    TEXT,
+    check_language,
+    count,
+    metric_label,
+    parameter_label,
+    word,
+)
 
 SWEEP_METRICS = ("cooperation_rate", "gini")
 
@@ -89,14 +99,15 @@ def sweep_report(
     factors = [f.path for f in experiment.factors]
     report = Report("")
     sections = []
+    design = experiment.design + ("_design" if experiment.design in ("sobol", "morris") else "")
     intro = text["sweep_intro"].format(
         name=esc(experiment.name),
-        design=esc(experiment.design),
+        design=esc(word(design, lang)),
         points=count(len(points), "point", lang),
         reps=count(experiment.replicates, "replicate", lang),
         runs=count(len(runs), "run", lang),
         ok=count(len(ok), "ok", lang),
-        factors=", ".join(f"<code>{esc(f)}</code>" for f in factors) or "–",
+        factors=", ".join(esc(parameter_label(f, lang)) for f in factors) or "–",
         metric=", ".join(esc(metric_label(m, lang)) for m in metrics),
         final=_final_value(folder, lang),
         description=esc(experiment.description),
@@ -148,10 +159,9 @@ def sweep_report(
                 caption = f"{name}: {metric_label(metric, lang)}"
                 body += f"<h3>{esc(caption)}</h3>" + figure_html(report.figures[key], caption)
                 if sobol and (unreliable := unreliable_sobol(indices)):
-                    body += paragraphs(
-                        text["sobol_unreliable"].format(parameters=esc(", ".join(unreliable)))
-                    )
-                body += table_html(indices, lang)
+                    names = ", ".join(parameter_label(p, lang) for p in unreliable)
+                    body += paragraphs(text["sobol_unreliable"].format(parameters=esc(names)))
+                body += indices_table_html(indices, lang)
                 tables.append(indices.assign(scenario=name, metric=metric))
         if tables:
             report.tables[f"{experiment.design}_indices"] = pd.concat(tables, ignore_index=True)
@@ -160,13 +170,17 @@ def sweep_report(
     x = ok[factors + (["scenario"] if ok["scenario"].nunique() > 1 else [])]
     selected, cut = goal.select(ok[goal.metric])
     target = f"{metric_label(goal.metric, lang)} {'>' if goal.above else '<'} {number(cut, lang)}"
-    rule = text["prim_rule"].format(c=number(min_coverage, lang))
-    share = f"{selected.mean():.0%}" if len(selected) else "–"
+    rule = text["prim_rule"].format(c=value_text(min_coverage, "share", lang))
+    share = value_text(float(selected.mean()), "share", lang) if len(selected) else "–"
     body = paragraphs(
         text["prim_note"].format(
             target=esc(f"{metric_label(goal.metric, lang)} {'>' if goal.above else '<'} ")
             + number(cut, lang)
-            + (f" ({esc(str(goal))})" if goal.quantile else ""),
+            + (
+                f" ({esc(word('percentile', lang).format(q=f'{goal.threshold:g}'))})"
+                if goal.quantile
+                else ""
+            ),
             share=share,
             rule=rule,
         )
@@ -188,11 +202,12 @@ def sweep_report(
         )
         body += figure_html(report.figures["prim_trajectory"], "PRIM")
         body += paragraphs(
-            f"{word('prim_box', lang)}: {word('coverage', lang)} {number(found.coverage, lang)}, "
-            f"{word('density', lang)} {number(found.density, lang)}, "
-            f"{word('support', lang)} {number(found.support, lang)}"
+            f"{word('prim_box', lang)}: "
+            f"{word('coverage', lang)} {value_text(found.coverage, 'share', lang)}, "
+            f"{word('density', lang)} {value_text(found.density, 'share', lang)}, "
+            f"{word('support', lang)} {value_text(found.support, 'share', lang)}"
         )
-        body += table_html(box, lang)
+        body += box_table_html(box, lang)
         report.tables["prim_box"] = found.box
         report.tables["prim_trajectory"] = found.trajectory
     sections.append((word("prim", lang).format(target=target), body))
@@ -204,3 +219,29 @@ def sweep_report(
     )
     report.html = document(f"{word('sweep_title', lang)}: {experiment.name}", sections, lang)
     return report
+
+
+def indices_table_html(indices: pd.DataFrame, lang: str) -> str:
+    """Sobol' or Morris indices with parameters by name and headers in words."""
+    shown = indices.assign(parameter=[parameter_label(p, lang) for p in indices["parameter"]])
+    return table_html(shown.rename(columns={c: word(c, lang) for c in shown.columns}), lang)
+
+
+def box_table_html(box: pd.DataFrame, lang: str) -> str:
+    """PRIM's box: each parameter by name, its range or the values kept, restricted or not."""
+    rows = []
+    for r in box.itertuples(index=False):
+        kept = r.values if isinstance(r.values, str) else ""
+        info = lookup(r.parameter)
+        unit = info.unit if info is not None else ""
+        rows.append(
+            {
+                word("parameter", lang): parameter_label(r.parameter, lang),
+                word("low", lang): value_text(r.low, unit, lang) if kept == "" else "",
+                word("high", lang): value_text(r.high, unit, lang) if kept == "" else "",
+                word("values", lang): kept,
+                word("in_box", lang): r.restricted,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return table_html(frame, lang, {word("low", lang): "text", word("high", lang): "text"})

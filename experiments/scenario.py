@@ -1,13 +1,15 @@
 """Scenario files: TOML, with ``extends`` and overrides, validated against the declarations.
 
-A scenario file holds ``name``, ``description``, an optional ``extends = "other.toml"`` (a path
-relative to the file) and one table per parameter group (``[geometry]``, ``[game]``...; see
+A scenario file holds ``name`` (its identifier), ``title`` (the name readers see) and
+``description``, an optional ``extends = "other.toml"`` (a path relative to the file) and one
+table per parameter group (``[geometry]``, ``[game]``...; see
 ``docs/parameters.md``). Tables are merged key by key over the file it extends. Every problem is
 reported with the file it comes from, the key path, the value and what is allowed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -30,7 +32,9 @@ from cohesim.model.parameters import (
 
 from . import france
 
-META_KEYS = ("extends", "name", "description")
+META_KEYS = ("extends", "name", "title", "description")
+DISPLAY_LANGUAGES = ("en", "fr")
+"""Languages a scenario's ``title`` and ``description`` may be given in (both, or one text)."""
 
 
 class ScenarioError(ValueError):
@@ -50,6 +54,16 @@ class Scenario:
     parameters: Parameters
     files: tuple[Path, ...] = ()  # the file itself first, then what it extends
     overrides: dict[str, Any] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)  # display name per language
+    descriptions: Mapping[str, str] = field(default_factory=dict)  # description per language
+
+    def title(self, lang: str) -> str:
+        """The name readers see in ``lang`` ("en" or "fr"); the identifier if none is given."""
+        return self.titles.get(lang) or self.name
+
+    def described(self, lang: str) -> str:
+        """The description in ``lang``; the one text given for all languages otherwise."""
+        return self.descriptions.get(lang) or self.description
 
     def with_parameters(self, **overrides: Any) -> Scenario:
         """A copy with dotted-path overrides applied and validated (``run.seed=3``...)."""
@@ -60,6 +74,8 @@ class Scenario:
         return {
             "name": self.name,
             "description": self.description,
+            "titles": dict(self.titles),
+            "descriptions": dict(self.descriptions),
             "files": portable_paths(self.files),
             "overrides": self.overrides,
             "parameters": self.parameters.model_dump(mode="json"),
@@ -105,16 +121,19 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
                 for k in unknown
             ]
         )
-    for key in ("name", "description"):
-        if key in data and not isinstance(data[key], str):
-            raise ScenarioError([f"{origin[(key,)]}: {key} = {data[key]!r}: expected a string"])
+    if "name" in data and not isinstance(data["name"], str):
+        raise ScenarioError([f"{path}: name = {data['name']!r}: expected a string"])
+    titles = _display_text(data, "title", path)
+    descriptions = _display_text(data, "description", path)
     groups = {k: v for k, v in data.items() if k not in META_KEYS}
     parameters = _validate(groups, origin, str(path))
     scenario = Scenario(
         name=data.get("name", path.stem),
-        description=data.get("description", ""),
+        description=descriptions.get("en", data.get("description", "")),
         parameters=parameters,
         files=files,
+        titles=titles,
+        descriptions=descriptions,
     )
     return apply_overrides(scenario, overrides or {})
 
@@ -143,7 +162,29 @@ def apply_overrides(
     default_origin = str(scenario.files[0]) if scenario.files else "parameters"
     parameters = _validate(data, origin, default_origin)
     merged = {**scenario.overrides, **dict(overrides)}
-    return Scenario(scenario.name, scenario.description, parameters, scenario.files, merged)
+    return dataclasses.replace(scenario, parameters=parameters, overrides=merged)
+
+
+def _display_text(data: Mapping[str, Any], key: str, path: Path) -> dict[str, str]:
+    """``title`` or ``description``: one text, or a table of texts per language.
+
+    Returns the texts per language: one text stands for every language; none gives {}.
+    """
+    value = data.get(key, "")
+    if isinstance(value, str):
+        return {lang: value for lang in DISPLAY_LANGUAGES} if value.strip() else {}
+    expected = " and ".join(DISPLAY_LANGUAGES)
+    if not isinstance(value, dict) or set(value) != set(DISPLAY_LANGUAGES):
+        raise ScenarioError(
+            [
+                f"{path}: {key} = {value!r}: expected a text, or a table with {expected} texts "
+                f'({key} = {{ en = "...", fr = "..." }})'
+            ]
+        )
+    for lang, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ScenarioError([f"{path}: {key}.{lang} = {text!r}: expected a non-empty text"])
+    return {lang: value[lang] for lang in DISPLAY_LANGUAGES}
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -182,8 +223,8 @@ def _read_chain(
     if not isinstance(parent, str):
         raise ScenarioError([f"{path}: extends = {parent!r}: expected a file name (a string)"])
     base, origin, files = _read_chain(path.parent / parent, (*seen, resolved))
-    base.pop("name", None)
-    base.pop("description", None)
+    for key in ("name", "title", "description"):  # a file's own, never inherited
+        base.pop(key, None)
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**origin, **own_origin}, (path, *files)
 

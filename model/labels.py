@@ -39,7 +39,7 @@ STRUCTURE_KINDS = _table(
         "entente": ("entente or association", "entente / association"),
         "contrat": ("reciprocity contract (contrat de réciprocité)", "contrat de réciprocité"),
         "syndicat": ("joint authority (syndicat mixte)", "syndicat mixte"),
-        "pole": ("metropolitan pole (pôle métropolitain)", "pôle métropolitain"),
+        "pole": ("pôle métropolitain (metropolitan authority)", "pôle métropolitain"),
     }
 )
 """Kinds of cooperation structure (:data:`cohesim.model.registry.STRUCTURE_KINDS`)."""
@@ -77,6 +77,80 @@ STRATEGIES = _table(
 )
 """The two strategies, as the territories table names them."""
 
+PARAMETERS = _table(
+    {
+        "engineering.state_support": (
+            "state engineering per rural or periurban territory",
+            "ingénierie d'État par territoire rural ou périurbain",
+        ),
+        "engineering.targeting": (
+            "targeting of state engineering",
+            "ciblage de l'ingénierie d'État",
+        ),
+        "engineering.lending_share": (
+            "share of métropoles' engineering lent to partners",
+            "part de l'ingénierie des métropoles prêtée aux partenaires",
+        ),
+        "game.attacker_share": (
+            "competition intensity (share of the stake taken)",
+            "intensité de la concurrence (part de l'enjeu prise)",
+        ),
+        "game.attraction": (
+            "attraction spending of competitors",
+            "dépenses d'attractivité des concurrents",
+        ),
+        "learning.observatory": (
+            "observatory of interdependencies",
+            "observatoire des interdépendances",
+        ),
+        "learning.inventory_visibility": (
+            "public visibility of past partnerships (inventory)",
+            "visibilité publique des coopérations passées (recensement)",
+        ),
+        "funding.matching_share": (
+            "share of contributions matched by the state",
+            "part des contributions cofinancée par l'État",
+        ),
+        "funding.grant_years": ("years of support per structure", "années d'aide par structure"),
+        "funding.conditional_grant": (
+            "grant per structure and year",
+            "subvention par structure et par an",
+        ),
+        "funding.annual_cap": (
+            "state's yearly budget for cooperation",
+            "budget annuel de l'État pour la coopération",
+        ),
+        "pacte.obligation": (
+            "Pacte État-métropoles: alliance required",
+            "Pacte État-métropoles : alliance obligatoire",
+        ),
+        "geometry.n": ("number of territories", "nombre de territoires"),
+        "update.noise": ("randomness of decisions", "hasard des décisions"),
+        "update.rule": ("decision rule", "règle de décision"),
+    }
+)
+"""Names of parameters for readers (sweep reports), by dotted path; every policy lever has one.
+Units come from the parameter declarations, not from here."""
+
+UNITS = _table(
+    {
+        "yr": ("yr", "ans"),
+        "FTE": ("FTE", "ETP"),
+        "FTE/yr": ("FTE/yr", "ETP/an"),
+        "€/yr": ("€/yr", "€/an"),
+        "€/structure/yr": ("€/structure/yr", "€/structure/an"),
+        "€/inh./yr": ("€/inh./yr", "€/hab./an"),
+        "€/user/yr": ("€/user/yr", "€/usager/an"),
+        "€/user": ("€/user", "€/usager"),
+        "users/inh./yr": ("users/inh./yr", "usagers/hab./an"),
+        "€/FTE-yr": ("€/FTE-yr", "€/ETP-an"),
+        "inh.": ("inh.", "hab."),
+        "steps": ("steps", "pas"),
+        "× Q": ("× stake", "× enjeu"),
+    }
+)
+"""Units of parameters as readers write them; a unit not listed reads the same in both."""
+
 _ALL = {
     **TERRITORY_KINDS,
     **STRUCTURE_KINDS,
@@ -84,6 +158,20 @@ _ALL = {
     **EXIT_CAUSES,
     **STRATEGIES,
 }
+
+
+def parameter_name(path: str, lang: str) -> str | None:
+    """The name of a parameter for readers, or None when :data:`PARAMETERS` has none."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+    words = PARAMETERS.get(path)
+    return words[LANGUAGES.index(lang)] if words else None
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """A declared unit as readers of ``lang`` write it ("yr" → "ans", "FTE" → "ETP")."""
+    words = UNITS.get(unit)
+    return words[LANGUAGES.index(lang)] if words else unit
 
 
 def label(key: str, lang: str) -> str:

@@ -235,12 +235,12 @@ def test_report_on_a_comparison_with_a_missing_run(comparison, tmp_path):
     assert result.exit_code == 2 and "replicate-001: no such run folder" in result.output
 
 
-def test_the_comparison_does_not_present_static_access_as_an_effect():
-    from cohesim.analysis.report import headline_sentences
+def test_the_comparison_headlines_access_now_that_it_responds_to_policies():
+    from cohesim.analysis.conclusion import headline_sentences
     from cohesim.analysis.report_text import CAVEATS
 
-    # issue "what a newcomer hit": access never changes until flows are dynamic (issue 12), so
-    # even a clear difference in it is not a headline; the caveats say why
+    # access follows the capacity budgets fund (dynamic services): a clear difference in it is
+    # a headline, and the caveats say how it responds
     clear = {"mean": 0.5, "ci_low": 0.4, "ci_high": 0.6, "diff": 0.1, "diff_ci_low": 0.05}
     rows = [
         {"scenario": s, "metric": m, **clear, "diff_ci_high": 0.15, "effect_size": 1.0}
@@ -249,6 +249,129 @@ def test_the_comparison_does_not_present_static_access_as_an_effect():
     ]
     sentences = headline_sentences(pd.DataFrame(rows), "ref", "en")
     assert any("Gini" in s for s in sentences)
-    assert not any("access" in s for s in sentences)
+    assert any("access" in s for s in sentences)
     for lang in ("en", "fr"):
-        assert any("flows" in c or "flux" in c for c in CAVEATS[lang])
+        assert any("budgets" in c for c in CAVEATS[lang])
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of a report: its text, without tags, styles and embedded images."""
+    import html as html_module
+
+    text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def assert_reads_without_computer_notation(text: str) -> None:
+    seen = visible_text(text)
+    assert not re.search(r"\b(nan|NaN|inf)\b", seen), "NaN or inf shown"
+    assert not re.search(r"\d[eE][+−-]?\d", seen), "a number in exponent notation"
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", seen.replace("d_z", "")), re.search(
+        r"\b[a-z]+_[a-z_]+\b", seen
+    )
+    assert not re.search(r"(?<![\d,.])\d{5,}", seen), "a long number not scaled to k€ / M€"
+    assert not re.search(r"\bpole\b", seen)
+
+
+def test_compare_across_regions_is_unpaired_and_says_so(comparison):
+    # issue "what a newcomer hit": classroom (40 territories) against a policy on the baseline
+    # region (100) was silently called "paired"
+    import json
+
+    manifest = json.loads((comparison / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["unpaired"] == ["funding_and_engineering"]
+    text = (comparison / "report.html").read_text(encoding="utf-8")
+    assert "Unpaired comparison" in text and "unpaired (another region)" in text
+
+
+def test_compare_within_one_region_is_paired(tmp_path):
+    import json
+
+    policy = tmp_path / "classroom_funded.toml"
+    classroom = (REPO_ROOT / "scenarios" / "classroom.toml").as_posix()
+    policy.write_text(
+        f'extends = "{classroom}"\nname = "classroom_funded"\n'
+        '[title]\nen = "Funded classroom"\nfr = "Classe cofinancée"\n'
+        "[funding]\nmatching_share = 0.5\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "paired"
+    result = invoke(
+        "compare", REPO_ROOT / "scenarios" / "classroom.toml", policy,
+        "-r", 2, "--steps", 13, "--seed", 4, "--lang", "fr", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["unpaired"] == []
+    seen = visible_text((out / "report.html").read_text(encoding="utf-8"))
+    assert "appariée par graine" in seen and "non appariée (autre région)" not in seen
+    assert "Comparaison non appariée" not in seen
+    assert "« Classe cofinancée »" in seen.replace("\u00a0", " ")
+
+
+def test_the_french_comparison_report_reads_as_french_for_civil_servants(comparison, tmp_path):
+    result = invoke("report", comparison, "--lang", "fr", "--out", tmp_path / "fr")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "fr" / "report.html").read_text(encoding="utf-8")
+    assert_reads_without_computer_notation(text)
+    seen = visible_text(text)
+    # typography: a no-break space before : ; ? ! %, and between a number and its euros
+    punctuation = re.findall(r".{15}(?<![\u00a0\u202f])[:;?!%]", seen)
+    assert not punctuation, punctuation
+    assert not re.findall(r".{15}\d ?(?:k|M|Md)?€", seen)
+    assert not re.search(r"\d\.\d", seen), "a decimal point in French"
+    # opens with the conclusion, naming scenarios by their titles, in whole sentences
+    brief = seen[seen.index("En bref") : seen.index("Ce qui a été comparé")]
+    assert "le scénario «\u00a0Cofinancement et appui en ingénierie\u00a0»" in brief
+    assert "Degré de certitude" in brief and "Comparaison non appariée" in brief
+    assert "IC à 95\u202f%\u00a0: de " in brief
+
+
+def test_the_english_comparison_report_has_no_computer_notation(comparison):
+    text = (comparison / "report.html").read_text(encoding="utf-8")
+    assert_reads_without_computer_notation(text)
+    assert "the “Matching fund and engineering support” scenario" in visible_text(text)
+
+
+@pytest.mark.parametrize("design", ["grid", "sobol"])
+def test_sweep_reports_name_parameters_with_units_not_paths(sweeps, design, tmp_path):
+    # issue "what a newcomer hit": axes and tables showed raw parameter paths without units
+    result = invoke("report", sweeps[design], "--lang", "fr", "--out", tmp_path / "fr")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "fr" / "report.html").read_text(encoding="utf-8")
+    seen = visible_text(text)
+    assert "ingénierie d'État par territoire rural ou périurbain (ETP)" in seen
+    assert "engineering.state_support" not in seen and "funding.matching_share" not in seen
+    assert_reads_without_computer_notation(text)
+
+
+def test_main_effect_axes_are_labelled_with_the_parameter_name_and_unit(sweeps):
+    from cohesim.analysis.plots.report import main_effects_figure
+    from cohesim.analysis.sensitivity import read_sweep
+
+    _, _, runs = read_sweep(sweeps["grid"])
+    factors = ["engineering.state_support", "funding.matching_share"]
+    figure = main_effects_figure(runs, factors, "gini", "en")
+    labels = [ax.get_xlabel().replace("\n", " ") for ax in figure.axes[:2]]
+    assert labels == [
+        "state engineering per rural or periurban territory (FTE)",
+        "share of contributions matched by the state",
+    ]
+
+
+def test_a_comparison_folder_from_before_titles_still_reports(comparison, tmp_path):
+    import json
+
+    older = tmp_path / "older"
+    shutil.copytree(comparison, older)
+    manifest = json.loads((older / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["unpaired"]
+    (older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for path in (older / "runs").glob("*/replicate-*/manifest.json"):
+        run = json.loads(path.read_text(encoding="utf-8"))
+        del run["scenario"]["titles"], run["scenario"]["descriptions"]
+        path.write_text(json.dumps(run), encoding="utf-8")
+    result = invoke("report", older, "--out", tmp_path / "report")
+    assert result.exit_code == 0, result.output
+    seen = visible_text((tmp_path / "report" / "report.html").read_text(encoding="utf-8"))
+    assert "the “funding_and_engineering” scenario" in seen  # its identifier, for want of a title
+    assert "Unpaired comparison" in seen  # pairing is read from the runs' own parameters

@@ -116,7 +116,7 @@ def test_a_change_out_of_range_is_refused(tmp_path):
         load_scenario(bad)
 
 
-SCENARIO_METADATA = {"name", "description"}  # about the file, not parameters of the model
+SCENARIO_METADATA = ("name", "title", "description")  # about the file, not model parameters
 # Keys where the baseline deliberately departs from the declared default, and why.
 BASELINE_CHOICES = {
     "run.seed": "the scenarios' own root seed, the one the shipped experiment files use too; "
@@ -139,7 +139,17 @@ def test_baseline_agrees_with_the_declared_defaults():
     with (SCENARIOS / "baseline.toml").open("rb") as file:
         written = _dotted(tomllib.load(file))
     declared = {info.path: info.default for info in parameter_table()}
-    parameters = {key: value for key, value in written.items() if key not in SCENARIO_METADATA}
+    parameters = {
+        key: value for key, value in written.items() if key.split(".")[0] not in SCENARIO_METADATA
+    }
     assert parameters.keys() <= declared.keys()
     differing = {key for key, value in parameters.items() if value != declared[key]}
     assert differing == BASELINE_CHOICES.keys()
+
+
+def test_the_scenario_page_lists_every_shipped_scenario_with_its_titles():
+    page = (SCENARIOS.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for path in LIBRARY:
+        scenario = load_scenario(path)
+        row = f"| `{path.name}` | {scenario.title('en')} | {scenario.title('fr')} |"
+        assert row in page, f"docs/scenarios.md: no library row for {path.name}: {row}"

@@ -183,6 +183,44 @@ def test_shipped_scenarios_exist():
     }
 
 
+@pytest.mark.parametrize("path", SHIPPED_SCENARIOS, ids=lambda p: p.stem)
+def test_each_shipped_scenario_has_a_title_and_description_in_french_and_english(path):
+    scenario = load_scenario(path)
+    for lang in ("en", "fr"):
+        assert scenario.titles[lang].strip() and scenario.descriptions[lang].strip()
+    assert scenario.description == scenario.descriptions["en"]
+    assert scenario.resolved()["titles"] == scenario.titles
+
+
+def test_display_title_and_description_are_the_files_own_not_inherited(tmp_path):
+    base = write(
+        tmp_path / "base.toml",
+        'name = "base"\n[title]\nen = "Base"\nfr = "Base FR"\n[description]\nen = "E"\nfr = "F"\n',
+    )
+    child = write(tmp_path / "child.toml", 'extends = "base.toml"\ndescription = "one text"\n')
+    single = write(tmp_path / "single.toml", 'title = "One title"\n')
+    assert load_scenario(base).title("fr") == "Base FR"
+    scenario = load_scenario(child)
+    assert scenario.title("fr") == scenario.title("en") == "child"  # the identifier
+    assert scenario.described("fr") == scenario.described("en") == "one text"
+    assert load_scenario(single).title("fr") == load_scenario(single).title("en") == "One title"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('title = { en = "Only English" }\n', "title = {'en': 'Only English'}: expected"),
+        ("title = 3\n", "title = 3: expected a text, or a table with en and fr texts"),
+        ('[description]\nen = "E"\nfr = ""\n', "description.fr = '': expected a non-empty"),
+        ('[title]\nen = "E"\nfr = "F"\nde = "D"\n', "table with en and fr texts"),
+    ],
+)
+def test_a_malformed_title_or_description_is_refused_naming_the_file_and_key(tmp_path, text, where):
+    path = write(tmp_path / "bad.toml", text)
+    message = single_problem(path)
+    assert names_file(message, path) and where in message
+
+
 # ---------------------------------------------------------------------------
 # Overrides and --set parsing
 # ---------------------------------------------------------------------------

@@ -7,12 +7,18 @@ report embeds and also saves beside it.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..report_text import group_label, metric_label, word
+from cohesim.model.outcomes import outcome
+from cohesim.model.parameters import lookup
+
+from ..quantities import value_text
+from ..report_text import group_label, metric_label, parameter_label, word
 from ..statistics import mean_ci
 from .palette import SERIES, Figure
 
@@ -22,6 +28,32 @@ def png_bytes(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
+
+
+def readable_axis(axis, lang: str, unit: str = "") -> None:
+    """Tick labels as reports write numbers (no ``1e7`` offset, decimal commas in French).
+
+    Shares in %, money in k€ / M€: ``unit`` is an outcome's declared unit.
+    """
+    axis.set_major_formatter(FuncFormatter(lambda v, _: value_text(v, unit, lang)))
+
+
+def _title(text: str, width: int = 42) -> str:
+    """A panel title or axis label wrapped to the panel's width."""
+    return textwrap.fill(text, width)
+
+
+def _unit(metric: str) -> str:
+    try:
+        return outcome(metric).unit
+    except KeyError:
+        return ""
+
+
+def _parameter_unit(path: str) -> str:
+    """A parameter's declared unit, for its tick labels (money in k€ / M€)."""
+    info = lookup(path)
+    return info.unit if info is not None else ""
 
 
 def _grid(panels: int, columns: int = 3, size: tuple[float, float] = (4.6, 3.2)) -> tuple:
@@ -48,22 +80,35 @@ def envelope_figure(
             )
             ax.plot(frame.index, frame.mean(axis=1), color=colour, label=name)
         ax.axvline(0, color="grey", lw=0.8, ls=":")
-        ax.set(title=metric_label(metric, lang), xlabel=word("year", lang))
+        ax.set(title=_title(metric_label(metric, lang)), xlabel=word("year", lang))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        readable_axis(ax.xaxis, lang)
+        readable_axis(ax.yaxis, lang, _unit(metric))
     axes[0].legend(frameon=False, fontsize="small")
     return fig
 
 
-def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str) -> Figure:
-    """Per metric, each replicate's value per scenario; grey lines join runs of the same seed."""
+def distribution_figure(
+    values: pd.DataFrame,
+    metrics: Sequence[str],
+    lang: str,
+    unpaired: Sequence[str] = (),
+) -> Figure:
+    """Per metric, each replicate's value per scenario; grey lines join runs of the same seed.
+
+    Scenarios in ``unpaired`` (another region than the first) are not joined: the same seed
+    there is not the same world.
+    """
     fig, axes = _grid(len(metrics))
     names = list(dict.fromkeys(values["scenario"]))
+    joined = np.array([name not in unpaired for name in names])
     for ax, metric in zip(axes, metrics, strict=False):
         wide = values[values["metric"] == metric].pivot(
             index="replicate", columns="scenario", values="value"
         )[names]
         x = np.arange(len(names))
         for _, row in wide.iterrows():
-            ax.plot(x, row.to_numpy(), color="grey", lw=0.6, alpha=0.6)
+            ax.plot(x[joined], row.to_numpy()[joined], color="grey", lw=0.6, alpha=0.6)
         for i, name in enumerate(names):
             ax.scatter(np.full(len(wide), i), wide[name], color=SERIES[i % len(SERIES)], s=14)
             m, lo, hi = mean_ci(wide[name])
@@ -77,7 +122,8 @@ def distribution_figure(values: pd.DataFrame, metrics: Sequence[str], lang: str)
                 capsize=3,
             )
         ax.set_xticks(x, names, rotation=20, ha="right", fontsize="small")
-        ax.set_title(metric_label(metric, lang))
+        ax.set_title(_title(metric_label(metric, lang)))
+        readable_axis(ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -92,6 +138,7 @@ def counts_figure(counts: pd.DataFrame, by: str, lang: str) -> Figure:
         ax.bar(x + j * width, wide[group], width, label=group_label(str(group), lang))
     ax.set_xticks(x + width * (len(wide.columns) - 1) / 2, wide.index)
     ax.set(ylabel=word("per_run", lang), title=word("by_kind" if by == "kind" else "by_mix", lang))
+    readable_axis(ax.yaxis, lang)
     ax.legend(frameon=False, fontsize="small")
     return fig
 
@@ -110,6 +157,8 @@ def survival_figure(curves: pd.DataFrame, lang: str, xlabel: str = "years") -> F
             label=f"{label} (n = {n})",
         )
     ax.set(xlabel=word(xlabel, lang), ylabel=word("share_alive", lang), ylim=(0, 1.02))
+    readable_axis(ax.xaxis, lang)
+    readable_axis(ax.yaxis, lang, "share")
     ax.legend(frameon=False, fontsize="small")
     return fig
 
@@ -139,7 +188,10 @@ def main_effects_figure(
             positions = np.arange(len(xs))
             ax.errorbar(positions, means, yerr=[means - lows, highs - means], fmt="o", capsize=3)
             ax.set_xticks(positions, [str(x) for x in xs])
-        ax.set(xlabel=factor, ylabel=metric_label(metric, lang))
+        ax.set(xlabel=_title(parameter_label(factor, lang)), ylabel=metric_label(metric, lang))
+        if column.dtype.kind in "fiu":
+            readable_axis(ax.xaxis, lang, _parameter_unit(factor))
+        readable_axis(ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -149,15 +201,16 @@ def heatmap_figure(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str) -
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(
-        range(len(table.columns)),
-        [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns],
-    )
-    ax.set_yticks(
-        range(len(table.index)), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index]
-    )
-    ax.set(xlabel=x, ylabel=y)
-    fig.colorbar(image, ax=ax, label=metric_label(metric, lang))
+
+    def ticks(values: pd.Index, factor: str) -> list[str]:
+        unit = _parameter_unit(factor)
+        return [value_text(v, unit, lang) if isinstance(v, float) else str(v) for v in values]
+
+    ax.set_xticks(range(len(table.columns)), ticks(table.columns, x))
+    ax.set_yticks(range(len(table.index)), ticks(table.index, y))
+    ax.set(xlabel=_title(parameter_label(x, lang)), ylabel=_title(parameter_label(y, lang)))
+    bar = fig.colorbar(image, ax=ax, label=metric_label(metric, lang))
+    readable_axis(bar.ax.yaxis, lang, _unit(metric))
     return fig
 
 
@@ -168,8 +221,9 @@ def sobol_figure(indices: pd.DataFrame, lang: str) -> Figure:
     y = np.arange(len(indices))
     ax.barh(y - 0.2, indices["S1"], 0.4, xerr=indices["S1_conf"], label=word("first_order", lang))
     ax.barh(y + 0.2, indices["ST"], 0.4, xerr=indices["ST_conf"], label=word("total", lang))
-    ax.set_yticks(y, indices["parameter"])
+    ax.set_yticks(y, [_title(parameter_label(p, lang), 28) for p in indices["parameter"]])
     ax.axvline(0, color="grey", lw=0.8)
+    readable_axis(ax.xaxis, lang)
     ax.legend(frameon=False)
     return fig
 
@@ -183,13 +237,15 @@ def morris_figure(indices: pd.DataFrame, lang: str) -> Figure:
     )
     for _, row in indices.iterrows():
         ax.annotate(
-            row["parameter"],
+            _title(parameter_label(row["parameter"], lang)),
             (row["mu_star"], row["sigma"]),
             fontsize="small",
             xytext=(4, 4),
             textcoords="offset points",
         )
     ax.set(xlabel="μ*", ylabel="σ", xlim=(0, None), ylim=(0, None))
+    readable_axis(ax.xaxis, lang)
+    readable_axis(ax.yaxis, lang)
     return fig
 
 
@@ -207,6 +263,10 @@ def prim_figure(trajectory: pd.DataFrame, chosen: int, lang: str) -> Figure:
         edgecolors="red",
         label=word("prim_box", lang),
     )
-    ax.set(xlabel="coverage", ylabel="density", xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.set(
+        xlabel=word("coverage", lang), ylabel=word("density", lang), xlim=(0, 1.02), ylim=(0, 1.02)
+    )
+    readable_axis(ax.xaxis, lang, "share")
+    readable_axis(ax.yaxis, lang, "share")
     ax.legend(frameon=False)
     return fig
