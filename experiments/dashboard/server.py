@@ -20,6 +20,8 @@ APP = "cohesim.experiments.dashboard.app"
 """The module ``solara run`` serves."""
 
 SCENARIO_ENV = "COHESIM_DASHBOARD_SCENARIO"
+LANGUAGE_ENV = "COHESIM_DASHBOARD_LANG"
+"""The language the page opens in (``fr`` or ``en``); the FR / EN switch changes it."""
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -45,16 +47,22 @@ def server_command(host: str, port: int) -> list[str]:
     ]
 
 
-def server_environment(scenario_path: Path) -> dict[str, str]:
-    """The environment of the server: the scenario, and no telemetry sent anywhere."""
+def server_environment(scenario_path: Path, lang: str = "fr") -> dict[str, str]:
+    """The environment of the server: the scenario, the language, no telemetry, no banner.
+
+    solara's "This website runs on Solara" banner covers the bottom right of the page, where
+    the tables' page buttons are.
+    """
     return {
         **os.environ,
         SCENARIO_ENV: str(scenario_path.resolve()),
+        LANGUAGE_ENV: lang,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",
     }
 
 
-def serve(scenario_path: Path, *, host: str, port: int) -> None:
+def serve(scenario_path: Path, *, host: str, port: int, lang: str = "fr") -> None:
     """Check the scenario and the assets, then replace this process with the server.
 
     Raises
@@ -74,4 +82,4 @@ def serve(scenario_path: Path, *, host: str, port: int) -> None:
         )
     command = server_command(host, port)
     # exec: stopping this process (Ctrl-C, a test's terminate) stops the server itself.
-    os.execve(command[0], command, server_environment(scenario_path))
+    os.execve(command[0], command, server_environment(scenario_path, lang))
