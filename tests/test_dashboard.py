@@ -424,13 +424,56 @@ def test_dashboard_refuses_a_bad_scenario(tmp_path):
     assert "no such scenario file" in done.stderr
 
 
-def test_dashboard_refuses_to_start_without_its_assets(tmp_path, scenarios_dir):
+def test_dashboard_without_assets_npm_or_cdn_refuses_with_both_reasons(tmp_path, scenarios_dir):
     import os
 
-    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path), "COLUMNS": "300"}
+    from helpers import free_port
+
+    unreachable = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    env = {
+        **os.environ,
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path),
+        "SOLARA_ASSETS_CDN": unreachable,
+        "PATH": str(tmp_path),  # no npm
+        "COLUMNS": "300",
+    }
     done = _cohesim("dashboard", str(scenarios_dir / "classroom.toml"), env=env)
     assert done.returncode == 2
-    assert "cohesim docs dashboard-assets" in done.stderr
+    message = " ".join(done.stderr.split())
+    assert "npm is not on the PATH" in message
+    assert unreachable in message
+    assert "cohesim docs dashboard-assets" in message
+    assert "fetching them once" in message  # it said what it tried first
+    assert missing_assets(tmp_path) == required_assets()  # nothing half written
+
+
+def test_without_npm_the_first_start_lets_solaras_proxy_fetch_from_its_cdn(tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    from solara import settings as solara_settings
+    from solara.server import settings as server_settings
+
+    from cohesim.experiments.dashboard import assets
+
+    site = tmp_path / "site"
+    for spec in required_assets():
+        (site / spec).mkdir(parents=True)
+        (site / spec / "package.json").write_text("{}")
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(site))  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(solara_settings.assets, "cdn", f"http://127.0.0.1:{httpd.server_port}/")
+        monkeypatch.setattr(server_settings.assets, "proxy_cache_dir", tmp_path / "cache")
+        monkeypatch.setenv("PATH", str(tmp_path))  # no npm
+        said: list[str] = []
+        assert assets.prepare_assets(said.append) == "cdn"
+        assert "npm could not fetch them" in said[1]
+        assert said[-1].startswith("solara will fetch them from http://127.0.0.1:")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 # What docs/classroom.md tells teachers they will see, at year 30 of the classroom scenario.

@@ -1,9 +1,11 @@
 """The dashboard end to end: `cohesim dashboard` served, driven in a real headless Chromium.
 
-Skipped (with the reason) only outside CI when Chromium or the front-end assets are missing;
-under CI=true they must be there (`.ci/run` installs both).
+Skipped (with the reason) only outside CI when Chromium or the front-end assets are missing, or,
+for the first start from an empty asset cache, when npm cannot reach its registry; under CI=true
+they must be there (`.ci/run` installs both).
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cohesim.experiments.dashboard.assets import missing_assets
+from cohesim.experiments.dashboard.assets import missing_assets, required_assets
 
 from helpers import free_port
 
@@ -54,23 +56,19 @@ def _is_local(url: str) -> bool:
     return parts.hostname in LOCAL_HOSTS
 
 
-@pytest.fixture
-def server(tmp_path, scenarios_dir):
+@contextlib.contextmanager
+def _dashboard(tmp_path: Path, scenario: Path, env: dict[str, str] | None = None):
     """`cohesim dashboard` on a free port; yields (url, log path); always stopped."""
-    _require(_chromium() is not None, "no chromium on this machine (apt-get install chromium)")
-    _require(
-        not missing_assets(),
-        "dashboard assets not installed (cohesim docs dashboard-assets)",
-    )
     port = free_port()
     log = tmp_path / "server.log"
     cli = Path(sys.executable).with_name("cohesim")
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [str(cli), "dashboard", str(scenarios_dir / "classroom.toml"), "--port", str(port)],
+            [str(cli), "dashboard", str(scenario), "--port", str(port)],
             stdout=sink,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,
+            env={**os.environ, **(env or {})},
             start_new_session=True,  # its own process group, stopped as a whole below
         )
     url = f"http://127.0.0.1:{port}/"
@@ -98,6 +96,62 @@ def server(tmp_path, scenarios_dir):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path, scenarios_dir):
+    """The classroom dashboard, with the front-end files already installed."""
+    _require(_chromium() is not None, "no chromium on this machine (apt-get install chromium)")
+    _require(
+        not missing_assets(),
+        "dashboard assets not installed (cohesim docs dashboard-assets)",
+    )
+    with _dashboard(tmp_path, scenarios_dir / "classroom.toml") as served:
+        yield served
+
+
+def _npm_reaches_its_registry() -> str | None:
+    """Why npm cannot fetch the assets here (None when it can)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not on the PATH"
+    spec = required_assets()[0]
+    done = subprocess.run(
+        [npm, "view", spec, "version"], capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        return f"npm cannot reach its registry: {done.stderr.strip()[:200]}"
+    return None
+
+
+def test_first_start_fetches_the_front_end_files(tmp_path, scenarios_dir):
+    """Issue 15: `cohesim dashboard` from an empty asset cache fetches the files and serves."""
+    from playwright.sync_api import sync_playwright
+
+    _require(_chromium() is not None, "no chromium on this machine (apt-get install chromium)")
+    problem = _npm_reaches_its_registry()
+    # solara's CDN is the other route, but a test that downloads from the internet would also
+    # pass where the classroom is offline, so only the npm route is tested end to end here.
+    _require(problem is None, f"cannot test a first start from an empty cache: {problem}")
+    cache = tmp_path / "cdn"
+    cache.mkdir()
+    env = {"SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache)}
+    problems: list[str] = []
+    with _dashboard(tmp_path, scenarios_dir / "classroom.toml", env) as (url, log):
+        assert missing_assets(cache) == []
+        started = log.read_text()
+        for number, spec in enumerate(required_assets(), start=1):
+            assert f"fetching {number}/{len(required_assets())} {spec}" in started, started
+        with sync_playwright() as playwright:
+            browser, page = _browser(playwright, problems)
+            try:
+                page.goto(url)
+                page.locator(".cohesim-status", has_text="Pas 0").wait_for()
+                page.locator("img.cohesim-cooperation").wait_for()
+            finally:
+                browser.close()
+    assert not problems, "\n".join(problems)
+    assert "Traceback" not in log.read_text(), log.read_text()
 
 
 def _browser(playwright, problems: list[str]):

@@ -41,4 +41,4 @@ def dashboard(scenario: Path, port: int, host: str, lang: str) -> None:
         err.print(f"[yellow]note:[/] listening on {escape(host)}: other machines can connect")
     out.print(f"cohesim dashboard on http://{escape(host)}:{port} (Ctrl-C stops it)")
     with bad_input(ScenarioError, DashboardError):
-        serve(scenario, host=host, port=port, lang=lang)
+        serve(scenario, host=host, port=port, lang=lang, progress=lambda m: err.print(escape(m)))

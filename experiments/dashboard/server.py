@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from cohesim.experiments.scenario import load_scenario
 
-from .assets import missing_assets
+from .assets import AssetsError, prepare_assets
 
 APP = "cohesim.experiments.dashboard.app"
 """The module ``solara run`` serves."""
@@ -26,7 +27,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class DashboardError(ValueError):
-    """The dashboard cannot start (missing front-end assets)."""
+    """The dashboard cannot start (front-end files missing and impossible to fetch)."""
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -62,24 +63,30 @@ def server_environment(scenario_path: Path, lang: str = "fr") -> dict[str, str]:
     }
 
 
-def serve(scenario_path: Path, *, host: str, port: int, lang: str = "fr") -> None:
-    """Check the scenario and the assets, then replace this process with the server.
+def serve(
+    scenario_path: Path,
+    *,
+    host: str,
+    port: int,
+    lang: str = "fr",
+    progress: Callable[[str], None] = print,
+) -> None:
+    """Check the scenario, fetch missing front-end files, then replace this process with the server.
+
+    ``progress`` is told what is being fetched (see :func:`.assets.prepare_assets`).
 
     Raises
     ------
     ScenarioError
         If the scenario file is invalid (checked here, before the server starts).
     DashboardError
-        If the front-end assets are not installed.
+        If the front-end files are missing and neither npm nor solara's CDN can provide them.
     """
     load_scenario(scenario_path)
-    missing = missing_assets()
-    if missing:
-        raise DashboardError(
-            f"the dashboard's front-end files are not installed ({', '.join(missing)}): "
-            "run `cohesim docs dashboard-assets` once (needs npm); "
-            "see docs/dashboard.md"
-        )
+    try:
+        prepare_assets(progress)
+    except AssetsError as error:
+        raise DashboardError(str(error)) from error
     command = server_command(host, port)
     # exec: stopping this process (Ctrl-C, a test's terminate) stops the server itself.
     os.execve(command[0], command, server_environment(scenario_path, lang))
