@@ -657,3 +657,107 @@ def test_a_click_on_a_territorys_marker_picks_it(classroom):
     assert figures.nearest_territory(pixels, -100, -100, PICK_RADIUS) is None
     labelled = figures.map_figure(model, "fr", picked=3)
     assert str(model.name[3]) in [t.get_text() for t in labelled.axes[0].texts]
+
+
+# Speed (issue 16, teachers 5): each year redraws only what carries the run's data.
+
+
+@pytest.mark.parametrize("kind", ["cooperation", "cohesion"])
+def test_a_live_plot_updated_year_by_year_is_the_plot_drawn_afresh(classroom, kind):
+    from cohesim.experiments.dashboard.components import DPI
+    from cohesim.experiments.dashboard.live import LivePlot
+
+    model = DashboardModel(classroom)
+    run = model.parameters.run
+    live = LivePlot(kind, run, "fr", None, DPI)
+    for _ in range(12):
+        model.step()
+        updated = live.png(model.metrics_frame())
+    assert live.redraws == 1  # drawn once, then only updated
+    fresh = LivePlot(kind, run, "fr", None, DPI).png(model.metrics_frame())
+    assert updated == fresh
+
+
+def test_stacked_live_plots_redraw_only_when_the_data_leave_the_axis(classroom):
+    from cohesim.experiments.dashboard.components import DPI
+    from cohesim.experiments.dashboard.live import LivePlot
+
+    model = DashboardModel(classroom, **{"engineering.state_support": 0.5})
+    run = model.parameters.run
+    plots = {k: LivePlot(k, run, "en", None, DPI) for k in ("money", "structures")}
+    images = {k: set() for k in plots}
+    for _ in range(run.steps):
+        model.step()
+        for kind, live in plots.items():
+            images[kind].add(live.png(model.metrics_frame()))
+    for kind, live in plots.items():
+        assert 1 <= live.redraws < run.steps // 4, kind
+        assert len(images[kind]) > run.steps // 2, f"{kind}: the plot did not follow the run"
+    top = plots["structures"]._drawn.fig.axes[0].get_ylim()[1]
+    assert model.metrics_frame()["structures_active"].max() <= top
+
+
+def test_the_live_map_updated_year_by_year_is_the_map_drawn_afresh(classroom):
+    from cohesim.experiments.dashboard.components import DPI
+    from cohesim.experiments.dashboard.live import LiveMap
+
+    model = DashboardModel(classroom, **{"engineering.state_support": 0.5})
+    live = LiveMap(model, "fr", DPI)
+    first = live.png(None)
+    model.run(classroom.parameters.run.burn_in + 5)
+    updated = live.png(3)
+    assert updated != first
+    assert updated == LiveMap(model, "fr", DPI).png(3)
+    fig = figures.map_figure(model, "fr")
+    from cohesim.experiments.dashboard.components import png
+
+    png(fig)
+    np.testing.assert_allclose(live.pixels, figures.territory_pixels(fig, model))
+
+
+# What the handouts (docs/handout_fr.md, docs/handout_en.md) tell students they will see. They
+# state directions, not numbers: the model's science changes, the direction should not.
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_handouts_name_every_slider_as_the_page_does(repo_root, lang):
+    text = (repo_root / "docs" / f"handout_{lang}.md").read_text(encoding="utf-8")
+    for path in slider_paths():
+        assert sliders.parameter_label(lookup(path), lang) in text, path
+    for key in ("reset", "step_button", "cause", "export", "exact"):
+        word = tr(key, lang).removeprefix("▶ ")
+        assert word in text, key
+    assert len(text.splitlines()) <= 60, "no longer one printable page"
+
+
+def test_handout_experiment_1_fiercer_competition_means_less_cooperation(classroom):
+    rates = {}
+    for share in (1.0, 0.5):
+        model = DashboardModel(classroom, **{"game.attacker_share": share})
+        model.run(classroom.parameters.run.burn_in + 10)
+        rates[share] = model.cooperation_rate
+    assert rates[1.0] < rates[0.5]
+
+
+def test_handout_experiment_2_funded_structures_end_because_a_member_competes(classroom):
+    model = DashboardModel(classroom, **{"funding.matching_share": 0.5})
+    model.run(classroom.parameters.run.burn_in + 30)
+    causes = model.inventory_frame()["exit_cause"].dropna()
+    assert len(causes) > 0
+    assert causes.value_counts().index[0] == "competing"
+
+
+def test_handout_experiment_3_a_cap_bounds_every_years_spending(classroom):
+    spent = {}
+    for cap in (0.0, 200_000.0):
+        model = DashboardModel(
+            classroom, **{"funding.matching_share": 0.8, "funding.annual_cap": cap}
+        )
+        model.run(classroom.parameters.run.burn_in + 30)
+        frame = model.metrics_frame()
+        policy = frame[frame["year"] >= 0]
+        if cap:
+            assert policy["public_money"].max() == pytest.approx(cap)
+            assert policy["public_money"].max() <= cap * (1 + 1e-9)
+        spent[cap] = policy["public_spending"].sum()
+    assert spent[200_000.0] < spent[0.0]

@@ -209,6 +209,20 @@ def test_a_slider_moved_on_a_fresh_page_is_the_value_in_force(server):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
+def _a_territory_on_the_map(scenarios_dir):
+    """The largest territory's name and where the page's map draws it (pixels from top left)."""
+    from cohesim.experiments import load_scenario
+    from cohesim.experiments.dashboard.components import png
+    from cohesim.experiments.dashboard.figures import map_figure, territory_pixels
+    from cohesim.experiments.dashboard.model import DashboardModel
+
+    model = DashboardModel(load_scenario(scenarios_dir / "classroom.toml"))
+    fig = map_figure(model, "fr")
+    png(fig)  # at the page's resolution
+    largest = int(model.population.argmax())
+    return str(model.name[largest]), territory_pixels(fig, model)[largest]
+
+
 ENGLISH_CONTROLS = ("Controls", "Play Interval", "Render Interval", "Time:", "Rows per page")
 
 
@@ -235,11 +249,22 @@ def test_dashboard_in_a_real_browser(server, tmp_path, scenarios_dir):
             for english in ENGLISH_CONTROLS:
                 assert english not in text, english
             assert "PAGE 0" not in text.upper()
+            assert "runs on Solara" not in text  # solara's banner covered the page buttons
             assert "H_state" not in page.locator(".cohesim-levers").inner_text()
             page.get_by_text("Cofinancement (part)\u00a0: 0", exact=True).wait_for()
             page.get_by_text("Concurrence (part prise)\u00a0: 0,7", exact=True).wait_for()
             _setting(page, "alliance obligatoire = non")  # a boolean, not "= 0"
             _setting(page, "(part de l'enjeu prise) θ = 0,7")  # decimal comma
+            # A click on a territory's marker names it, its kind and its strategy.
+            territory, (x, y) = _a_territory_on_the_map(scenarios_dir)
+            map_box = page.locator("img.cohesim-map").bounding_box()
+            assert map_box is not None
+            page.mouse.click(map_box["x"] + x, map_box["y"] + y)
+            page.locator(".cohesim-picked", has_text=f"{territory} :").wait_for()
+            picked = page.locator(".cohesim-picked").inner_text()
+            assert any(k in picked for k in ("métropole", "ville", "périurbain", "rural")), picked
+            assert "coopère" in picked or "rivalise" in picked, picked
+
             plot = page.locator("img.cohesim-cooperation")
             before = plot.screenshot()
 

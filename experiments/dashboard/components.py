@@ -16,16 +16,9 @@ from matplotlib.figure import Figure
 
 from cohesim.analysis.report import table_html
 
-from .figures import (
-    cohesion_figure,
-    cooperation_figure,
-    map_figure,
-    money_figure,
-    nearest_territory,
-    structures_figure,
-    territory_pixels,
-)
+from .figures import nearest_territory, structure_links
 from .history import runs_csv, runs_table
+from .live import LiveMap, LivePlot
 from .session import Session
 from .tables import inventory_table, settings_summary, territory_table
 from .text import LANGUAGES, number, percent, tr
@@ -64,19 +57,21 @@ def _image(data: bytes, alt: str, classes: list[str]) -> None:
 @solara.component
 def MapCard(session: Session, lang: str):
     """The map; a click on a territory names it, its kind and its strategy."""
-    tick = session.tick.value
+    session.tick.get()
     model = session.model.value
     picked = session.picked.value
 
-    def draw():
-        fig = map_figure(model, lang, picked)
-        return png(fig), territory_pixels(fig, model)
-
-    data, pixels = solara.use_memo(draw, [tick, lang, picked, id(model)])
+    live = solara.use_memo(lambda: LiveMap(model, lang, DPI), [lang, id(model)])
+    # Strategies and structures are all the map shows of a year: unchanged, it is not redrawn.
+    shown = (model.cooperate.tobytes(), *(a.tobytes() for a in structure_links(model)))
+    data = solara.use_memo(lambda: live.png(picked), [shown, picked, live, model.steps])
+    pixels, width = live.pixels, live.width
     source = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    # At its own pixel size, never scaled: a click's position is then a position in the PNG.
+    style = f"cursor: crosshair; width: {width}px; max-width: none"
     image = solara.v.Html(
         tag="img",
-        attributes={"src": source, "alt": tr("map", lang), "style": "cursor: crosshair"},
+        attributes={"src": source, "alt": tr("map", lang), "style": style},
         class_="cohesim-map",
     )
 
@@ -99,47 +94,41 @@ def MapCard(session: Session, lang: str):
     solara.Text(text, classes=["cohesim-picked"], style={"display": "block"})
 
 
-def _plot_card(session: Session, lang: str, draw, name: str) -> None:
+def _plot_card(session: Session, lang: str, kind: str, title: str) -> None:
+    """A plot drawn once per run and language, then only its data redrawn each year."""
     tick = session.tick.value
     model = session.model.value
     previous = session.previous.value
-
-    def render():
-        return png(draw(model.metrics_frame(), model.parameters.run, lang, previous))
-
-    data = solara.use_memo(render, [tick, lang, id(model), id(previous)])
-    _image(data, tr(name, lang), [f"cohesim-{name}"])
+    live = solara.use_memo(
+        lambda: LivePlot(kind, model.parameters.run, lang, previous, DPI),
+        [lang, id(model), id(previous)],
+    )
+    data = solara.use_memo(lambda: live.png(model.metrics_frame()), [tick, live])
+    _image(data, tr(title, lang), [f"cohesim-{kind}"])
 
 
 @solara.component
 def CooperationCard(session: Session, lang: str):
     """Cooperation over the years, with the previous run faded."""
-    _plot_card(session, lang, cooperation_figure, "cooperation")
+    _plot_card(session, lang, "cooperation", "cooperation")
 
 
 @solara.component
 def CohesionCard(session: Session, lang: str):
     """Gini and the urban / rural ratio, on two fixed scales."""
-    _plot_card(session, lang, cohesion_figure, "cohesion")
+    _plot_card(session, lang, "cohesion", "cohesion")
 
 
 @solara.component
 def MoneyCard(session: Session, lang: str):
     """Public money each year and since year 0."""
-    _plot_card(session, lang, money_figure, "money")
+    _plot_card(session, lang, "money", "money")
 
 
 @solara.component
 def StructuresCard(session: Session, lang: str):
     """Structures active, stacked by kind."""
-    tick = session.tick.value
-    model = session.model.value
-
-    def render():
-        return png(structures_figure(model.metrics_frame(), model.parameters.run, lang))
-
-    data = solara.use_memo(render, [tick, lang, id(model)])
-    _image(data, tr("structures", lang), ["cohesim-structures"])
+    _plot_card(session, lang, "structures", "structures")
 
 
 @solara.component
@@ -264,6 +253,6 @@ STYLE = """
 .cohesim-table th, .cohesim-table td.text { text-align: left; }
 .cohesim-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
 .cohesim-grid img { max-width: 100%; height: auto; }
-.cohesim-map { max-width: none !important; }
+.cohesim-grid img.cohesim-map { max-width: none; }
 """
 """The page's own CSS: compact tables, two columns of cards that fit 1366 × 768."""

@@ -57,7 +57,7 @@ def map_figure(model: TerritoryModel, lang: str, picked: int | None = None) -> F
     draw_territories`): network links thin and grey, each active structure as links from its
     earliest member to the others, coloured (and wide) by structure kind.
     """
-    fig = Figure(figsize=(6.0, 4.2), layout="constrained")
+    fig = Figure(figsize=(5.5, 3.9), layout="constrained")
     ax = fig.subplots()
     net = model.network
     keep = net.src < net.dst  # each link is stored once per direction
@@ -73,6 +73,23 @@ def map_figure(model: TerritoryModel, lang: str, picked: int | None = None) -> F
         network=(net.src[keep], net.dst[keep]),
         links=(source, target, np.asarray(STRUCTURE_KINDS)[structure_kind]),
     )
+    mark_year(ax, model, lang, picked)
+    ax.set_xlabel(tr("km", lang))
+    ax.set_ylabel(tr("km", lang))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize="small",
+        frameon=False,
+        title=tr("size", lang),
+        title_fontsize="small",
+    )
+    return fig
+
+
+def mark_year(ax, model: TerritoryModel, lang: str, picked: int | None) -> None:
+    """The year and cooperation in the map's title; the picked territory ringed and named."""
     if picked is not None:
         ax.scatter(
             model.x[picked], model.y[picked], s=260, facecolors="none", edgecolors="black", lw=1.5
@@ -85,23 +102,30 @@ def map_figure(model: TerritoryModel, lang: str, picked: int | None = None) -> F
             fontsize="small",
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8},
         )
-    ax.set_xlabel(tr("km", lang))
-    ax.set_ylabel(tr("km", lang))
     year = model.steps - model.parameters.run.burn_in
     ax.set_title(
         f"{tr('year', lang)} {year} · {tr('cooperation', lang)} "
         f"{percent(model.cooperation_rate, lang)}"
     )
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        fontsize="small",
-        frameon=False,
-        title=tr("size", lang),
-        title_fontsize="small",
+
+
+def draw_year(ax, model: TerritoryModel, lang: str, picked: int | None) -> None:
+    """What changes on the map from year to year: structures, territories' strategies, title.
+
+    Drawn over a map whose network and legend are already there (:func:`map_figure`).
+    """
+    source, target, structure_kind = structure_links(model)
+    draw_territories(
+        ax,
+        model.x,
+        model.y,
+        model.population,
+        model.kind,
+        model.cooperate,
+        lang=lang,
+        links=(source, target, np.asarray(STRUCTURE_KINDS)[structure_kind]),
     )
-    return fig
+    mark_year(ax, model, lang, picked)
 
 
 def territory_pixels(fig: Figure, model: TerritoryModel) -> np.ndarray:
@@ -128,7 +152,7 @@ def _years_axis(ax, frame: pd.DataFrame, run: Run, lang: str) -> None:
     first = -run.burn_in
     ax.set_xlim(first, max(first + run.steps, int(frame["year"].max())))
     ax.set_xlabel(tr("year", lang))
-    if frame["year"].min() <= 0 <= frame["year"].max():
+    if first <= 0:  # marked from the start, where a run is heading (and the live plots' background)
         ax.axvline(0, color="#888888", lw=0.8, ls=":")
         ax.annotate(
             tr("policy_start", lang),
