@@ -761,3 +761,19 @@ def test_handout_experiment_3_a_cap_bounds_every_years_spending(classroom):
             assert policy["public_money"].max() <= cap * (1 + 1e-9)
         spent[cap] = policy["public_spending"].sum()
     assert spent[200_000.0] < spent[0.0]
+
+
+def test_the_server_opens_the_page_in_the_chosen_language_without_solaras_banner(tmp_path):
+    from cohesim.experiments.dashboard.server import LANGUAGE_ENV, server_environment
+
+    scenario = tmp_path / "s.toml"
+    env = server_environment(scenario, "en")
+    assert env[LANGUAGE_ENV] == "en"
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "False"  # it covered the tables' page buttons
+    assert server_environment(scenario)[LANGUAGE_ENV] == "fr"
+
+
+def test_dashboard_refuses_an_unknown_language(scenarios_dir):
+    done = _cohesim("dashboard", str(scenarios_dir / "classroom.toml"), "--lang", "de")
+    assert done.returncode == 2
+    assert "'de' is not one of 'fr', 'en'" in done.stderr
