@@ -22,7 +22,14 @@ from .errors import bad_input, err, out
     show_default=True,
     help="Address to listen on; 0.0.0.0 lets other machines in the room connect.",
 )
-def dashboard(scenario: Path, port: int, host: str) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language the page opens in (the FR / EN switch on the page changes it).",
+)
+def dashboard(scenario: Path, port: int, host: str, lang: str) -> None:
     """Open the teaching dashboard on SCENARIO [default: scenarios/classroom.toml].
 
     Then browse to http://HOST:PORT. Sliders for the policy levers, a map, live plots and a
@@ -34,4 +41,4 @@ def dashboard(scenario: Path, port: int, host: str) -> None:
         err.print(f"[yellow]note:[/] listening on {escape(host)}: other machines can connect")
     out.print(f"cohesim dashboard on http://{escape(host)}:{port} (Ctrl-C stops it)")
     with bad_input(ScenarioError, DashboardError):
-        serve(scenario, host=host, port=port)
+        serve(scenario, host=host, port=port, lang=lang, progress=lambda m: err.print(escape(m)))

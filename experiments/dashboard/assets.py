@@ -6,7 +6,9 @@ file leaves the page blank). This module fills that folder with ``npm pack``, ta
 package versions from the installed solara's own templates, so they always match.
 
 The folder is solara's: ``$SOLARA_ASSETS_PROXY_CACHE_DIR`` if set, else ``share/solara/cdn``
-inside the Python environment. Install them once with::
+inside the Python environment. ``cohesim dashboard`` fills it on its first start
+(:func:`prepare_assets`): with npm when it is there, else by letting solara's proxy fetch the
+files from its CDN when that answers. They can also be installed beforehand with::
 
     cohesim docs dashboard-assets
 
@@ -20,6 +22,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import urllib.request
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -65,8 +69,12 @@ def missing_assets(folder: Path | None = None) -> list[str]:
     return [spec for spec in required_assets() if not (folder / spec / "package.json").is_file()]
 
 
-def install_assets(folder: Path | None = None) -> list[str]:
+def install_assets(
+    folder: Path | None = None, progress: Callable[[str], None] | None = None
+) -> list[str]:
     """Fetch the missing packages with ``npm pack`` and unpack each as ``folder/name@version``.
+
+    ``progress`` is told of each package as its download starts ("fetching 2/4 requirejs@2.3.6").
 
     Returns
     -------
@@ -81,14 +89,16 @@ def install_assets(folder: Path | None = None) -> list[str]:
     if npm is None:
         raise AssetsError("npm is not on the PATH: install Node.js (Debian: apt-get install npm)")
     with tempfile.TemporaryDirectory() as scratch:
-        done = subprocess.run(
-            [npm, "pack", "--silent", "--pack-destination", scratch, *missing],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise AssetsError(f"npm pack {' '.join(missing)} failed:\n{done.stderr.strip()}")
-        for spec in missing:
+        for number, spec in enumerate(missing, start=1):
+            if progress is not None:
+                progress(f"fetching {number}/{len(missing)} {spec}")
+            done = subprocess.run(
+                [npm, "pack", "--silent", "--pack-destination", scratch, spec],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                raise AssetsError(f"npm pack {spec} failed:\n{done.stderr.strip()}")
             # npm names a tarball @scope/name@1.2.3 → scope-name-1.2.3.tgz
             name, version = spec.rsplit("@", 1)
             tarball = Path(scratch) / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
@@ -96,6 +106,73 @@ def install_assets(folder: Path | None = None) -> list[str]:
                 raise AssetsError(f"npm pack did not produce {tarball.name}: {done.stdout!r}")
             _unpack(tarball, folder / spec)
     return missing
+
+
+CDN_TIMEOUT_SECONDS = 10
+"""How long to wait for solara's CDN before calling it unreachable."""
+
+
+def cdn_url() -> str:
+    """Where solara's asset proxy downloads what its cache folder lacks (``$SOLARA_ASSETS_CDN``)."""
+    from solara import settings
+
+    return str(settings.assets.cdn)
+
+
+def cdn_problem(spec: str) -> str | None:
+    """Why solara's CDN cannot serve package ``spec`` (None when it answers for it)."""
+    url = f"{cdn_url().rstrip('/')}/{spec}/package.json"
+    try:
+        with urllib.request.urlopen(url, timeout=CDN_TIMEOUT_SECONDS) as response:
+            if response.status < 400:
+                return None
+            return f"{url} answered HTTP {response.status}"
+    except (OSError, ValueError) as error:
+        return f"{url}: {error}"
+
+
+def prepare_assets(progress: Callable[[str], None]) -> str:
+    """Make the front-end files available before the dashboard starts, as far as this machine can.
+
+    With npm, the missing packages are installed into the cache folder (telling ``progress`` of
+    each). Without npm, or if npm fails, solara's own proxy can fetch them from its CDN while
+    the first page loads (and cache them), provided the CDN answers.
+
+    Returns
+    -------
+    str
+        ``"present"``, ``"installed"`` (by npm) or ``"cdn"`` (solara's proxy will fetch them).
+
+    Raises
+    ------
+    AssetsError
+        If the files are missing and neither npm nor the CDN can provide them; the message
+        gives both reasons.
+    """
+    missing = missing_assets()
+    if not missing:
+        return "present"
+    folder = cache_dir()
+    progress(
+        f"the dashboard's front-end files are not in {folder} yet "
+        f"({len(missing)} packages): fetching them once"
+    )
+    try:
+        install_assets(folder, progress)
+        return "installed"
+    except AssetsError as error:
+        npm_problem = str(error)
+    progress(f"npm could not fetch them ({npm_problem.splitlines()[0]}); trying solara's CDN")
+    problem = cdn_problem(missing[0])
+    if problem is None:
+        progress(f"solara will fetch them from {cdn_url()} as the page first loads")
+        return "cdn"
+    raise AssetsError(
+        f"the dashboard's front-end files are not installed ({', '.join(missing)}) and this "
+        f"machine cannot fetch them: {npm_problem}; and solara's CDN does not answer "
+        f"({problem}). On a machine with npm and access to its registry, run "
+        "`cohesim docs dashboard-assets` (see docs/dashboard.md)"
+    )
 
 
 def _unpack(tarball: Path, target: Path) -> None:

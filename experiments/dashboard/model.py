@@ -30,17 +30,15 @@ class ScenarioLike(Protocol):
 class DashboardModel(TerritoryModel):
     """The model a dashboard shows: a scenario with the sliders' values applied.
 
-    SolaraViz's reset rebuilds it as ``DashboardModel(**model_params)``: the fixed ``base``
-    scenario and one keyword per slider, named by dotted parameter path. Settings the scenario's
-    validation rejects leave the base scenario in force and their message in :attr:`problem`.
+    Settings the scenario's validation rejects leave the base scenario in force and their
+    message in :attr:`problem`; :attr:`requested` keeps the settings asked for either way.
 
     Parameters
     ----------
     base
         The scenario (validated); its ``run.seed`` seeds the model, as in ``cohesim run``.
-    scenario
-        Mesa's own experiment scenario, which SolaraViz passes on reset; unused, since seeds
-        come from the cohesim scenario.
+    territories
+        The real territories of a ``france`` scenario, read by the caller.
     **settings
         Slider values keyed by dotted parameter path.
     """
@@ -48,11 +46,11 @@ class DashboardModel(TerritoryModel):
     def __init__(
         self,
         base: ScenarioLike,
-        scenario: Any = None,
         territories: TerritoryTable | None = None,
         **settings: Any,
     ):
         self.problem: str | None = None
+        self.requested = dict(settings)
         try:
             chosen = base.with_parameters(**settings_overrides(settings))
         except ValueError as error:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cohesim.model.parameters import declared, format_number
+from cohesim.model.parameters import declared
 from cohesim.model.territory_model import TerritoryModel
 
-from .sliders import parameter_label, parameter_value, slider_paths
+from .sliders import parameter_label, parameter_value, shown_value, slider_paths
 from .text import tr
 
 if TYPE_CHECKING:
@@ -42,24 +42,25 @@ def _names(names: list[str]) -> str:
 def inventory_table(inventory: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The inventory of structures, newest first, in ``lang``.
 
-    Kind, members' names (the first :data:`NAMES_SHOWN`, then how many more), domains, year
-    formed, year dissolved or "active", why it ended, and the public funding it received (€).
+    Kind, year formed, year dissolved or "active", why it ended, the public funding it
+    received (€), members' names (the first :data:`NAMES_SHOWN`, then how many more) and
+    domains: why it ended comes first, where a narrow screen still shows it.
     """
     newest = inventory.sort_values(["year_formed", "structure_id"], ascending=False)
     ended = newest["year_dissolved"]
     return pd.DataFrame(
         {
             tr("kind", lang): [tr(f"kind_{k}", lang) for k in newest["kind"].astype(str)],
-            tr("members", lang): [_names(m) for m in newest["member_names"]],
-            tr("domains", lang): [
-                ", ".join(tr(f"domain_{d}", lang) for d in domains) for domains in newest["domains"]
-            ],
             tr("formed", lang): newest["year_formed"].to_numpy(),
             tr("ended", lang): [tr("active", lang) if pd.isna(y) else str(y) for y in ended],
             tr("cause", lang): [
                 "" if pd.isna(c) else tr(f"cause_{c}", lang) for c in newest["exit_cause"]
             ],
             tr("funding", lang): newest["funding_received"].round().astype(np.int64).to_numpy(),
+            tr("members", lang): [_names(m) for m in newest["member_names"]],
+            tr("domains", lang): [
+                ", ".join(tr(f"domain_{d}", lang) for d in domains) for domains in newest["domains"]
+            ],
         }
     )
 
@@ -88,7 +89,7 @@ def settings_summary(model: DashboardModel, lang: str) -> list[str]:
     in_force = model.scenario_parameters.at_year(year)
     lines = []
     for path in slider_paths():
-        value = parameter_value(in_force, path)
-        shown = format_number(value) if isinstance(value, int | float) else str(value)
-        lines.append(f"{parameter_label(declared(path), lang, long=True)} = {shown}")
+        info = declared(path)
+        shown = shown_value(info, parameter_value(in_force, path), lang)
+        lines.append(f"{parameter_label(info, lang, long=True)} = {shown}")
     return lines

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+from cohesim.analysis.report import number
 from cohesim.model.labels import label
 from cohesim.model.outcomes import outcome_label
 
+__all__ = ["LANGUAGES", "choice_label", "euros", "number", "percent", "series_label", "tr"]
+
 LANGUAGES = ("fr", "en")
 
-# Names of the parameters: short on sliders (a long label squeezes the slider to nothing), longer
-# in the list of settings in force. A lever missing here falls back to its declared meaning, so a
-# new lever always gets a slider.
+# Names of the parameters: words and unit on a slider (no symbols: students read them), longer
+# and with the model's symbol in the list of settings in force. A lever missing here falls back to
+# its declared meaning, so a new lever always gets a slider.
 PARAMETER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "engineering.state_support": {
-        "fr": ("Ingénierie d'État", "Ingénierie d'État par territoire rural ou périurbain (ETP)"),
-        "en": ("State engineering", "State engineering per rural or periurban territory (FTE)"),
+        "fr": (
+            "Ingénierie d'État (ETP)",
+            "Ingénierie d'État par territoire rural ou périurbain (ETP)",
+        ),
+        "en": (
+            "State engineering (FTE)",
+            "State engineering per rural or periurban territory (FTE)",
+        ),
     },
     "game.attacker_share": {
-        "fr": ("Concurrence", "Intensité de la concurrence (part de l'enjeu prise)"),
-        "en": ("Competition", "Intensity of competition (share of the stake taken)"),
+        "fr": ("Concurrence (part prise)", "Intensité de la concurrence (part de l'enjeu prise)"),
+        "en": ("Competition (share taken)", "Intensity of competition (share of the stake taken)"),
     },
     "game.attraction": {
-        "fr": ("Attractivité", "Dépenses d'attractivité des concurrents (× enjeu)"),
-        "en": ("Attraction", "Attraction spending of competitors (× stake)"),
+        "fr": ("Attractivité (× enjeu)", "Dépenses d'attractivité des concurrents (× enjeu)"),
+        "en": ("Attraction (× stake)", "Attraction spending of competitors (× stake)"),
     },
     "learning.observatory": {
         "fr": ("Observatoire", "Observatoire des interdépendances"),
@@ -32,28 +41,31 @@ PARAMETER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Inventory", "Public visibility of past partnerships (inventory)"),
     },
     "funding.matching_share": {
-        "fr": ("Cofinancement", "Part des contributions cofinancée par l'État"),
-        "en": ("Matching fund", "Share of contributions matched by the State"),
+        "fr": ("Cofinancement (part)", "Part des contributions cofinancée par l'État"),
+        "en": ("Matching fund (share)", "Share of contributions matched by the State"),
     },
     "engineering.targeting": {
-        "fr": ("Ciblage ingénierie", "Répartition de l'ingénierie d'État (égale, besoins, rural)"),
-        "en": ("Support targeting", "How State engineering is shared (equal, needs, rural)"),
+        "fr": ("Ciblage de l'ingénierie", "Répartition de l'ingénierie d'État"),
+        "en": ("Support targeting", "How State engineering is shared"),
     },
     "engineering.lending_share": {
-        "fr": ("Prêt métropoles", "Part de l'ingénierie des métropoles prêtée aux voisins"),
-        "en": ("Métropole lending", "Share of métropoles' engineering lent to neighbours"),
+        "fr": (
+            "Prêt des métropoles (part)",
+            "Part de l'ingénierie des métropoles prêtée aux voisins",
+        ),
+        "en": ("Métropole lending (share)", "Share of métropoles' engineering lent to neighbours"),
     },
     "funding.grant_years": {
-        "fr": ("Durée des aides", "Années d'aide pour chaque structure (ans)"),
-        "en": ("Grant years", "Years of support for each structure (yr)"),
+        "fr": ("Durée des aides (ans)", "Années d'aide pour chaque structure (ans)"),
+        "en": ("Grant years (yr)", "Years of support for each structure (yr)"),
     },
     "funding.conditional_grant": {
-        "fr": ("Subvention", "Subvention par structure et par an (€)"),
-        "en": ("Grant", "Grant per structure and year (€)"),
+        "fr": ("Subvention (€/structure/an)", "Subvention par structure et par an (€)"),
+        "en": ("Grant (€/structure/yr)", "Grant per structure and year (€)"),
     },
     "funding.annual_cap": {
-        "fr": ("Plafond annuel", "Budget annuel de l'État pour la coopération (€, 0 = aucun)"),
-        "en": ("Annual cap", "State's yearly budget for cooperation (€, 0 = none)"),
+        "fr": ("Plafond annuel (€/an)", "Budget annuel de l'État pour la coopération (€/an)"),
+        "en": ("Annual cap (€/yr)", "State's yearly budget for cooperation (€/yr)"),
     },
     "pacte.obligation": {
         "fr": ("Pacte métropoles", "Pacte État-métropoles : alliance obligatoire"),
@@ -64,14 +76,29 @@ PARAMETER_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Decision rule", "Decision rule"),
     },
     "update.noise": {
-        "fr": ("Hasard", "Hasard des décisions"),
+        "fr": ("Hasard des décisions", "Hasard des décisions"),
         "en": ("Randomness", "Randomness of decisions"),
     },
     "geometry.n": {
-        "fr": ("Territoires", "Nombre de territoires"),
+        "fr": ("Nombre de territoires", "Nombre de territoires"),
         "en": ("Territories", "Number of territories"),
     },
 }
+
+CHOICE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "engineering.targeting": {
+        "uniform": ("equal shares", "à parts égales"),
+        "needs": ("by needs", "selon les besoins"),
+        "rural_first": ("rural first", "ruraux d'abord"),
+    },
+    "update.rule": {
+        "logit": ("logit", "logit"),
+        "fermi": ("Fermi", "Fermi"),
+        "imitate_best": ("imitate the best", "imiter le meilleur"),
+        "santos": ("Santos", "Santos"),
+    },
+}
+"""Names of the choices of a select, (English, French); a choice missing here shows its key."""
 
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -108,6 +135,40 @@ TEXT: dict[str, dict[str, str]] = {
         "active": "active",
         "cause": "cause de la fin",
         "funding": "aides reçues (€)",
+        "controls": "Commandes",
+        "reset": "Réinitialiser",
+        "play": "▶ Lancer",
+        "pause": "❚❚ Pause",
+        "step_button": "+1 an",
+        "interval": "Intervalle entre deux années (ms)",
+        "levers": "Leviers et réglages",
+        "applies": (
+            "Un curseur agit tout de suite tant que la simulation n'a pas commencé, "
+            "sinon au prochain « Réinitialiser »."
+        ),
+        "pending": "Curseurs modifiés, en attente de « Réinitialiser » :",
+        "exact": "valeur exacte",
+        "yes": "oui",
+        "no": "non",
+        "no_cap": "sans plafond",
+        "page": "Page {page} sur {pages}",
+        "previous": "précédente",
+        "next": "suivante",
+        "cumulative": "Argent public cumulé depuis l'année 0 : {money}",
+        "previous_run": "simulation précédente",
+        "runs": "Simulations terminées (valeurs à l'année {year})",
+        "runs_empty": "Aucune simulation n'a encore atteint l'année {year}.",
+        "export": "Exporter (CSV)",
+        "run": "n°",
+        "changed": "réglages changés",
+        "none_changed": "scénario tel quel",
+        "money_total": "argent public cumulé (€)",
+        "gini_short": "Gini du bien-être",
+        "cooperation_pop": "coopération (part de la population)",
+        "cooperation_share": "coopération (part des territoires)",
+        "gap_short": "bien-être urbain / rural",
+        "pick": "Cliquez un territoire sur la carte pour le voir ici.",
+        "picked": "{name} : {kind}, {strategy}, {population} hab.",
     },
     "en": {
         "title": "cohesim: territories cooperating or competing",
@@ -143,6 +204,39 @@ TEXT: dict[str, dict[str, str]] = {
         "active": "active",
         "cause": "why it ended",
         "funding": "funding received (€)",
+        "controls": "Controls",
+        "reset": "Reset",
+        "play": "▶ Play",
+        "pause": "❚❚ Pause",
+        "step_button": "+1 year",
+        "interval": "Interval between years (ms)",
+        "levers": "Levers and settings",
+        "applies": (
+            "A slider acts at once while the run has not started, otherwise at the next Reset."
+        ),
+        "pending": "Sliders changed, waiting for Reset:",
+        "exact": "exact value",
+        "yes": "yes",
+        "no": "no",
+        "no_cap": "no cap",
+        "page": "Page {page} of {pages}",
+        "previous": "previous",
+        "next": "next",
+        "cumulative": "Public money spent since year 0: {money}",
+        "previous_run": "previous run",
+        "runs": "Finished runs (values at year {year})",
+        "runs_empty": "No run has reached year {year} yet.",
+        "export": "Export (CSV)",
+        "run": "no.",
+        "changed": "settings changed",
+        "none_changed": "scenario as is",
+        "money_total": "public money spent (€)",
+        "gini_short": "welfare Gini",
+        "cooperation_pop": "cooperation (share of population)",
+        "cooperation_share": "cooperation (share of territories)",
+        "gap_short": "urban / rural welfare",
+        "pick": "Click a territory on the map to see it here.",
+        "picked": "{name}: {kind}, {strategy}, {population} inhabitants",
     },
 }
 
@@ -177,4 +271,30 @@ def series_label(column: str, lang: str) -> str:
 
 def percent(share: float, lang: str) -> str:
     """A share as a whole percentage, with French spacing in French (55 %)."""
-    return f"{share:.0%}".replace("%", " %" if lang == "fr" else "%")
+    return f"{share:.0%}".replace("%", "\u00a0%" if lang == "fr" else "%")
+
+
+EURO_SCALES = ((1e9, "Md€", "bn€"), (1e6, "M€", "M€"), (1e3, "k€", "k€"))
+"""Units for amounts of euros, largest first: (size, French, English)."""
+
+
+def euros(amount: float, lang: str) -> str:
+    """An amount of euros as people write it: 6,3 M€ in French, 6.3 M€ in English, 750 €.
+
+    Two significant digits below 10 of the unit, whole units above.
+    """
+    for size, french, english in EURO_SCALES:
+        if abs(amount) >= size:
+            value, unit = amount / size, french if lang == "fr" else english
+            break
+    else:
+        value, unit = amount, "€"
+    digits = 2 if abs(value) < 10 else 3
+    shown = number(round(value) if abs(value) >= 100 else value, lang, digits)
+    return f"{shown}\u00a0{unit}"
+
+
+def choice_label(path: str, choice: str, lang: str) -> str:
+    """The name of one choice of a select parameter in ``lang`` (its key when not named)."""
+    names = CHOICE_LABELS.get(path, {}).get(choice)
+    return names[lang == "fr"] if names else choice
