@@ -139,8 +139,9 @@ def facts(results: dict[str, ScenarioRuns], grant_years: int, exit_years: int) -
             "partnerships inside a structure",
             "result": f"cooperating {fmt(coop)}; covered {fmt(cover)}",
             "holds": mean_ci(coop)[2] < 0.5,
-            "support": "by construction: c = 0.2 Q makes the default game a prisoner's dilemma, "
-            "and the level is the logit noise K (science review); CI across seeds",
+            "support": "CI across seeds; a coordination game since M1 (docs/model.md): at "
+            "δ_0 = 0.5 cooperating pays above a belief q* = 0.625, above the prior 0.5; the "
+            "level still depends on the decision noise K (last section)",
         }
     )
 
@@ -374,7 +375,10 @@ def noise_lines(table: pd.DataFrame) -> list[str]:
         "The first model's cooperation was decision noise: K alone moved baseline cooperation "
         "from 0.4 % to 40 % (science review, defect 6). Below, each lever's effect on the share "
         "of territories cooperating (years 20–30, difference with the baseline paired by seed, "
-        "95 % CI) at each K, and the baseline level itself.",
+        "95 % CI) at each K, and the baseline level itself. The level of cooperation still "
+        "depends on K; the order of the levers (funding and engineering together, then "
+        "funding, then engineering) does not, except at K = 0.5, where noise swamps them. K is "
+        "among the parameters calibration must constrain.",
         "",
         "| K | baseline cooperating | " + " | ".join(NOISE_SCENARIOS[1:]) + " |",
         "|---" * len(NOISE_SCENARIOS) + "|---|",
@@ -391,28 +395,23 @@ def noise_lines(table: pd.DataFrame) -> list[str]:
 
 WHY_NOT = {
     "Funding without engineering raises formations but shortens lifetimes, with a survival "
-    "drop when grants end": "Most structures end because a member turns to competing (see the "
-    "exit causes below). A territory's strategy follows the pairwise contest, in which matching "
-    "(ρ) raises the reward of mutual cooperation: funded cooperators are slightly steadier, so "
-    "funded structures live longer, not shorter, and by the time grants end most founders have "
-    "already left for that reason. Structures do not enter the strategy decision (MODEL.md's "
-    "logit rule compares the contest's expected payoffs only); letting them enter with the "
-    "current values of structures locks every region into cooperation, with or without "
-    "levers (we tried; see docs/model.md).",
+    "drop when grants end": "Funded structures live longer than the baseline's few ones, which "
+    "mostly end within a few years for a negative benefit. S(5) cannot show the end of grants: "
+    "a member leaves after n_exit = 3 years of losses, so a structure funded for T_g = 3 years "
+    "can end for that reason at age 6 at the earliest. The end of grants does show in the "
+    "causes of dissolution (below: `grant_ended` is the main cause wherever grants are paid) "
+    "and in the hazard after grants, a point estimate.",
     "Engineering support improves survival of urban–rural structures": "Not shown: the "
-    "interval of the difference includes zero. Support lets more marginal urban–rural "
-    "structures form, whose members leave as soon as one turns to competing; survival is set "
-    "by strategy churn rather than by engineering.",
-    "Knowledge (ψ) raises cooperation, high-interdependence pairs first": "Knowledge enters "
-    "decisions only through the perceived synergy 1 + K(σ − 1). Even with K = 1 the reward of "
-    "mutual cooperation (0.56 Q at default parameters) stays below the temptation (0.6 Q): the "
-    "game stays a prisoner's dilemma, so knowing more cannot by itself make cooperation pay. "
-    "It does steer structures towards the most interdependent pairs.",
-    "Clusters of cooperators persist on networks": "The default logit rule weighs expected "
-    "payoffs against each partner's trust; it has no imitation of successful neighbours, the "
-    "mechanism behind network reciprocity (Nowak & May 1992). Cooperators are therefore barely "
-    'assorted; the imitation rules (`update.rule = "fermi"` or `"imitate_best"`) are the '
-    "ones to study clusters with.",
+    "interval of the difference includes zero. Few urban–rural structures form, because "
+    "inside a structure the rural member pays the centre's spill-over costs for its residents "
+    "(M2), so the comparison rests on few structures per run.",
+    "Knowledge (ψ) raises cooperation, high-interdependence pairs first": "The interval of the "
+    "difference includes zero at this number of seeds.",
+    "Clusters of cooperators persist on networks": "Not shown at this number of seeds. Since "
+    "M1 the dyadic game is a coordination game, which can produce local conventions, but "
+    "territories choose a stance per partner and the noise K mixes them; imitation of "
+    "successful partners (the review's M6), the mechanism behind network reciprocity, is not "
+    "built yet.",
     "Withdrawing a lever leaves a lasting difference (persistence, not hysteresis)": "After the "
     "withdrawal, structures and cooperation fall back to the baseline's level within a few "
     "years.",
