@@ -72,6 +72,12 @@ class PairedDifference:
     pairs: int
 
 
+def mean_ci_text(values: Iterable[float], digits: int = 2) -> str:
+    """Mean and 95 % CI as text: ``0.31 [0.27, 0.34]``."""
+    mean, low, high = mean_ci(values)
+    return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
 def paired_difference(
     a: Iterable[float], b: Iterable[float], confidence: float = CONFIDENCE
 ) -> PairedDifference:
