@@ -363,6 +363,15 @@ def calibration_markdown(calibration: Calibration) -> str:
             f"| {t.label} | {t.role} | {t.observed} | {_interval(t)} | {_num(row.median)} | "
             f"{_num(row.q05)} – {_num(row.q95)} | {_share(row.share_inside, row.runs)} |"
         )
+    missed = unreached(c)
+    if missed:
+        lines += [
+            "",
+            "**Not reached**: no accepted run lies inside the interval of "
+            + ", ".join(by_name[m].label for m in missed)
+            + ". The accepted points are the closest the design has, not a fit: widen the "
+            "ranges, or look for what in the model keeps the statistic away.",
+        ]
     lines += [
         "",
         "| parameter | prior | accepted range | median | 5–95 % |",
@@ -404,6 +413,12 @@ def calibration_markdown(calibration: Calibration) -> str:
             ]
             lines.append(f"| `{parameter}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def unreached(calibration: Calibration) -> list[str]:
+    """The targets that no accepted run meets (those measured on at least one run)."""
+    fit = calibration.fit
+    return fit.loc[(fit["runs"] > 0) & (fit["share_inside"] == 0), "target"].tolist()
 
 
 def _interval(t: CalibrationTarget) -> str:

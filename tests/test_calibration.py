@@ -25,7 +25,7 @@ from cohesim.analysis.calibration_targets import (
     run_statistics,
     targets,
 )
-from cohesim.experiments import load_runs, run_sweep
+from cohesim.experiments import load_runs, read_manifest, run_sweep
 from cohesim.experiments.designs import design_points
 from cohesim.experiments.experiment_file import Experiment, Factor, load_experiment
 from cohesim.experiments.reruns import ReproductionError, rerun, scenario_sizes
@@ -305,6 +305,33 @@ def _tables(data: dict, prefix: str = "") -> list[tuple[str, dict]]:
         if isinstance(value, dict):
             out += _tables(value, f"{prefix}{key}.")
     return out
+
+
+def test_calibrate_command_runs_an_experiment_file_then_reads_its_sweep(tmp_path, monkeypatch):
+    names = _regions(tmp_path)
+    experiment = write(
+        tmp_path / "small.toml",
+        f'name = "small"\nscenario = "{names[0]}"\ndesign = "lhs"\nsamples = 4\n'
+        f"steps = 3\nseed = 2\n{PARAMETERS}",
+    )
+    monkeypatch.chdir(tmp_path)
+    first = invoke("calibrate", experiment, "--workers", "1", "--quantile", "0.5", "--reruns", "0")
+    folder = tmp_path / "results" / "sweeps" / "small"
+    if first.exit_code == 2:  # every point broke the constraint: said so, nothing written
+        assert "satisfies the constraints" in first.stderr
+        assert not (folder / "calibration").exists()
+        return
+    assert first.exit_code == 0, first.stderr
+    assert len(load_runs(folder)) == 4
+    assert (folder / "calibration" / "defaults.toml").is_file()
+    # a complete sweep is read, not run again; the output folder is refused, then replaced
+    again = invoke("calibrate", experiment, "--workers", "1")
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    again = invoke("calibrate", experiment, "--workers", "1", "--overwrite", "--quantile", "0.5")
+    assert again.exit_code == 0, again.stderr
+    assert len(load_runs(folder)) == 4
+    # the refused call ran nothing; the other one found the sweep complete
+    assert len(read_manifest(folder)["sessions"]) == 2
 
 
 def test_calibrate_command_refuses_bad_input(sweep, tmp_path):

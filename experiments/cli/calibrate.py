@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 
 from ..executors import ExecutorError
-from ..experiment_file import ExperimentError, load_experiment
+from ..experiment_file import Experiment, ExperimentError, load_experiment
 from ..results import ResultsError, atomic_folder, check_output_folder
 from ..sweep import SweepError, SweepProgress, run_sweep
 from .errors import INTERRUPTED, bad_input, err, fail
@@ -78,14 +78,21 @@ def calibrate(
     into the declarations) and the tables as CSV.
     """
     from cohesim.analysis.calibration import calibrate as run_calibration
-    from cohesim.analysis.calibration import calibration_markdown, defaults_toml
+    from cohesim.analysis.calibration import calibration_markdown, defaults_toml, unreached
 
     pair = _pair(holdout)
-    folder = _swept(source, workers)
-    screened = _swept(screening, workers) if screening is not None else None
+    folder, experiment = _sweep_folder(source)
     out = out if out is not None else folder / "calibration"
+    with bad_input(ResultsError):
+        check_output_folder(out, overwrite)  # before any run
+    screened = None
+    if screening is not None:
+        screened, screening_experiment = _sweep_folder(screening)
+        if screening_experiment is not None:
+            _sweep(screening_experiment, screened, workers)
+    if experiment is not None:
+        _sweep(experiment, folder, workers)
     with bad_input(ResultsError, ValueError):
-        check_output_folder(out, overwrite)
         result = run_calibration(
             folder,
             quantile=quantile,
@@ -109,6 +116,9 @@ def calibrate(
         f"{len(a.accepted)} of {len(a.distance)} points accepted (distance ≤ {a.threshold:.3g})"
         f" → {out}"
     )
+    missed = unreached(result)
+    if missed:
+        err.print(f"warning: no accepted run reaches the target {', '.join(missed)}")
 
 
 def _pair(holdout: str | None) -> tuple[str, str] | None:
@@ -120,15 +130,19 @@ def _pair(holdout: str | None) -> tuple[str, str] | None:
     return fitted, tested
 
 
-def _swept(source: Path, workers: int | None) -> Path:
-    """The sweep folder of ``source``: itself, or the sweep of an experiment file, run first."""
+def _sweep_folder(source: Path) -> tuple[Path, Experiment | None]:
+    """The sweep folder ``source`` names, and its experiment when ``source`` is a file to run."""
     if source.is_dir():
-        return source
+        return source, None
     if not source.exists():
         fail(f"{source}: no such sweep folder or experiment file")
     with bad_input(ExperimentError):
         experiment = load_experiment(source)
-    folder = Path("results") / "sweeps" / experiment.name
+    return Path("results") / "sweeps" / experiment.name, experiment
+
+
+def _sweep(experiment: Experiment, folder: Path, workers: int | None) -> None:
+    """Run the experiment's sweep into ``folder``, or finish it; a complete one runs nothing."""
     with (
         bad_input(ResultsError, ExecutorError),
         progress_bar(experiment.name, "runs", disable=not err.is_terminal) as bar,
@@ -147,4 +161,3 @@ def _swept(source: Path, workers: int | None) -> Path:
             bar.stop()
             err.print(f"interrupted: run the same command again to finish {escape(str(folder))}")
             sys.exit(INTERRUPTED)
-    return folder
