@@ -26,6 +26,7 @@ from .sweep_store import load_runs, read_manifest
 
 ID_COLUMNS = ("run_id", "scenario", "scenario_index", "point_id", "replicate", "seed")
 STATUS_COLUMNS = ("status", "error", "wall_seconds")
+TERRITORIAL = ("geometry", "france")  # parameter groups that choose the territories
 
 
 class ReproductionError(ResultsError):
@@ -55,8 +56,15 @@ def scenario_sizes(folder: str | Path) -> pd.DataFrame:
 
     The scenarios' models are built (not run) to count them: territories are the same in every
     run of a scenario whatever its seed and parameter values, as long as the sweep varies no
-    geometry parameter.
+    ``geometry`` or ``france`` parameter (refused).
     """
+    varied = [f["path"] for f in read_manifest(folder)["experiment"].get("factors", [])]
+    territorial = [p for p in varied if p.split(".")[0] in TERRITORIAL]
+    if territorial:
+        raise ResultsError(
+            f"{folder}: the sweep varies {', '.join(territorial)}: the territories differ from "
+            "run to run, so a scenario has no single size"
+        )
     rows = []
     for scenario in sweep_scenarios(folder):
         model = build_model(scenario)

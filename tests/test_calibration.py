@@ -91,6 +91,17 @@ def test_statistics_are_final_counts_per_territory(sweep):
     np.testing.assert_allclose(stats["cooperation_rate"], ok["cooperation_rate"])
 
 
+def test_sizes_refuse_a_sweep_that_varies_the_territories(tmp_path):
+    names = _regions(tmp_path)
+    experiment = write(
+        tmp_path / "sizes.toml",
+        f'scenario = "{names[0]}"\nsteps = 1\nseed = 1\n[parameters]\n"geometry.n" = [20, 30]\n',
+    )
+    folder = run_sweep(experiment, tmp_path / "sweep", workers=1)
+    with pytest.raises(ResultsError, match=r"varies geometry\.n: the territories differ"):
+        scenario_sizes(folder)
+
+
 def test_point_statistics_average_the_replicates(sweep):
     stats = run_statistics(load_runs(sweep), scenario_sizes(sweep))
     points = point_statistics(stats, "north")
