@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,7 +33,7 @@ from cohesim.experiments.reruns import ReproductionError, rerun, scenario_sizes
 from cohesim.experiments.results import ResultsError
 from cohesim.model.parameters import lookup
 
-from helpers import SCENARIOS, invoke, write
+from helpers import SCENARIOS, copy_scenarios, invoke, write
 
 REPO = SCENARIOS.parent
 DOCS = REPO / "docs" / "calibration.md"
@@ -343,6 +344,21 @@ def test_calibrate_command_runs_an_experiment_file_then_reads_its_sweep(tmp_path
     assert len(load_runs(folder)) == 4
     # the refused call ran nothing; the other one found the sweep complete
     assert len(read_manifest(folder)["sessions"]) == 2
+
+
+@pytest.mark.slow
+def test_shipped_synthetic_calibration_runs_end_to_end(tmp_path, monkeypatch):
+    """The documented try-out: 48 classroom runs, then the fit (about a minute on 2 cores)."""
+    experiment = copy_scenarios(tmp_path) / "experiments" / "calibration_synthetic.toml"
+    monkeypatch.chdir(tmp_path)
+    result = invoke("calibrate", experiment, "--workers", "2", "--reruns", "2")
+    out = tmp_path / "results" / "sweeps" / "calibration_synthetic" / "calibration"
+    if result.exit_code == 2:  # every point broke the constraint: said so, nothing written
+        assert "satisfies the constraints" in result.stderr and not out.exists()
+        return
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"\b[12] of 24 points accepted", result.stdout)  # 10 %, within the constraint
+    assert tomllib.loads((out / "defaults.toml").read_text("utf-8"))
 
 
 def test_calibrate_command_refuses_bad_input(sweep, tmp_path):
