@@ -17,6 +17,10 @@ COMMANDS = {
         "bench:bench",
         "Time the model against idiomatic Mesa and its bare game kernel, one core.",
     ),
+    "calibrate": (
+        "calibrate:calibrate",
+        "Fit the calibration targets by rejection ABC on SOURCE (sweep folder or experiment file).",
+    ),
     "compare": (
         "reports:compare",
         "Run SCENARIOS on the same seeds and compare each with the first.",
