@@ -440,7 +440,7 @@ class TerritoryModel(mesa.Model):
         self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures + transfers - self.spillover_cost
         self.in_structure = yielded.in_structure
-        self.public_money = share * owed
+        self.public_money = cap if share < 1 else owed  # the cap exactly when it binds
         # state engineering support is staff the state pays, used or not (science defect 2)
         fte_cost = self.parameters.engineering.fte_cost
         self.public_engineering = fte_cost * float(self.engineering_support.sum())
