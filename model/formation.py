@@ -156,17 +156,15 @@ def partnership_values(model: TerritoryModel) -> np.ndarray:
         matrix = sparse.csr_array(
             (share, (territory, structure)), shape=(len(model.population), size)
         )
-        member = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=matrix.shape)
+        member = reg.membership_matrix(len(model.population))
         is_member = np.zeros(len(model.population), dtype=bool)
         is_member[territory] = True
         edges = np.flatnonzero(is_member[net.src] & is_member[net.dst])
         shared = matrix[net.src[edges]].multiply(member[net.dst[edges]])
         value[edges] = np.asarray(shared.sum(axis=1)).ravel()
         sharing = np.zeros(len(net.src), dtype=bool)
-        sharing[edges] = (
-            np.asarray(member[net.src[edges]].multiply(member[net.dst[edges]]).sum(axis=1)).ravel()
-            > 0
-        )
+        both = member[net.src[edges]].multiply(member[net.dst[edges]])
+        sharing[edges] = np.asarray(both.sum(axis=1)).ravel() > 0
     else:
         sharing = np.zeros(len(net.src), dtype=bool)
     if not model.parameters.structures.enabled:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from .kinds import METROPOLE, is_urban
 from .registry import (
@@ -114,7 +113,7 @@ def maintain(model: TerritoryModel) -> None:
 
 
 def competes_with_fellows(model: TerritoryModel, held: np.ndarray) -> np.ndarray:
-    """Whether each membership's territory competes with most of its partners in the structure.
+    """Whether each membership ``held`` (all those held now) competes with most of its partners.
 
     Counted over the network edges from the member to fellow members (a member with no such
     edge never leaves for competing).
@@ -122,7 +121,7 @@ def competes_with_fellows(model: TerritoryModel, held: np.ndarray) -> np.ndarray
     reg, net = model.registry, model.network
     n, size = len(model.population), reg.structures.size
     territory, structure = reg.members["territory"][held], reg.members["structure"][held]
-    matrix = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=(n, size))
+    matrix = reg.membership_matrix(n)  # ``held`` are the memberships held now
     is_member = np.zeros(n, dtype=bool)
     is_member[territory] = True
     edges = np.flatnonzero(is_member[net.src] & is_member[net.dst])

@@ -344,6 +344,13 @@ class TerritoryModel(mesa.Model):
     def _territory_stance(self, which: np.ndarray) -> np.ndarray:
         """Whether each territory cooperates on at least half its stake (unchanged if isolated)."""
         net, stake = self.network, self.contest.stake
+        if len(which) == 1:  # one elementary update: its own edges, not a pass over all of them
+            (i,) = which
+            lo, hi = net.indptr[i], net.indptr[i + 1]
+            mine = stake[lo:hi]
+            total = np.array([mine.sum()])
+            share = np.array([mine[self.stance[lo:hi]].sum()])
+            return np.where(hi > lo, 2 * share >= total, self.cooperate[which])
         lo, hi = net.indptr[which], net.indptr[which + 1]
         cumulative = np.concatenate([[0.0], np.cumsum(stake)])
         cooperative = np.concatenate([[0.0], np.cumsum(np.where(self.stance, stake, 0.0))])
