@@ -24,6 +24,7 @@ import mesa
 import numpy as np
 
 from cohesim.model import TerritoryModel
+from cohesim.model.decisions import MUNICIPAL_TERM
 
 
 class ReferenceTerritory(mesa.Agent):
@@ -47,7 +48,7 @@ class ReferenceTerritory(mesa.Agent):
         m = self.model
         f = m.parameters.foresight
         year = m.steps - m.parameters.run.burn_in
-        delta = f.continuation * (1 - f.election_drop * ((year + 1) % 6 == 0))
+        delta = f.continuation * (1 - f.election_drop * ((year + 1) % MUNICIPAL_TERM == 0))
         k = e["K"] * e["k"]
         reward, sucker = e["R"] * (1 + k), e["S"] + k * e["T"]
         temptation, punishment = e["T"] + k * e["S"], e["P"] * (1 + k)

@@ -15,6 +15,7 @@ from cohesim.model import (
 )
 from cohesim.model.kinds import RURAL, URBAN
 from cohesim.model.parameters import Structures
+from cohesim.model.registry import COMPETING
 
 from helpers import NO_STRUCTURES, params
 
@@ -100,7 +101,7 @@ def test_a_member_leaves_a_structure_when_it_competes_with_its_fellow_members():
     structures.maintain(m)
     mb = m.registry.members
     assert mb["left"][held[0]] == m.steps
-    assert mb["cause"][held[0]] == 0  # competing
+    assert mb["cause"][held[0]] == COMPETING
 
 
 # -- M2: spill-over costs are settled between members, and money is conserved -------------------

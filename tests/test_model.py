@@ -159,7 +159,7 @@ def test_logit_propensity_is_the_logit_of_the_partnership_gain(model):
     net, c = model.network, model.contest
     f = model.parameters.foresight
     year = model.steps - model.parameters.run.burn_in
-    delta = f.continuation * (1 - f.election_drop * ((year + 1) % 6 == 0))
+    delta = f.continuation * (1 - f.election_drop * ((year + 1) % decisions.MUNICIPAL_TERM == 0))
     value = formation.partnership_values(model)
     gain = np.zeros(len(net.src))
     for e in range(len(net.src)):
@@ -208,10 +208,10 @@ def test_beliefs_count_each_partners_behaviour_with_forgetting():
     partner = m.stance[m.network.rev]
     np.testing.assert_allclose(m.seen, keep * seen + 1)
     np.testing.assert_allclose(m.seen_cooperating, keep * cooperating + partner)
-    if lr.inventory_visibility == 0:
-        a0 = lr.initial_trust * lr.prior_weight
-        expected = (a0 + m.seen_cooperating) / (lr.prior_weight + m.seen)
-        np.testing.assert_allclose(m.trust, expected)
+    assert lr.inventory_visibility == 0  # no record counts: the belief is the counts' alone
+    a0 = lr.initial_trust * lr.prior_weight
+    expected = (a0 + m.seen_cooperating) / (lr.prior_weight + m.seen)
+    np.testing.assert_allclose(m.trust, expected)
 
 
 def test_knowledge_rises_with_the_observatory_and_stays_put_without():
