@@ -6,7 +6,8 @@ folder → the statistics of each run, from its runs table → acceptance → th
 and the accepted defaults.
 
 - **Statistics** (:mod:`.calibration_targets`): the targets, and each run's statistics from the
-  runs table, in the final year. Replicates of a point are averaged before the distance.
+  runs table, at their final values (docs/analysis.md). Replicates of a point are averaged
+  before the distance.
 - **Distance** (:func:`distances`): per fitted target, ``|ln(s / c)| / h``, with ``c`` the
   geometric middle of the target's interval and ``h`` its half-width in logs, so that 1 is the
   edge of the interval; the distance of a point is the root mean square over fitted targets.
@@ -352,7 +353,7 @@ def calibration_markdown(calibration: Calibration) -> str:
         f"{c.runs_ok} of {c.runs_total} runs ok; {len(a.accepted)} of {len(a.distance)} points "
         f"accepted (best {a.quantile:.0%}, distance ≤ {a.threshold:.3g}; 1 = every fitted "
         "target at the edge of its interval). Model values: median and 5–95 % over the accepted "
-        "runs, final year.",
+        "runs, final values.",
         "",
         "| target | role | published | interval | model median | model 5–95 % | runs inside |",
         "|---|---|---|---|---|---|---|",
