@@ -18,9 +18,11 @@ and the accepted defaults.
   within the best ``quantile`` of the design are accepted; with a uniform (LHS) design over the
   declared ranges, their parameter values sample the approximate posterior.
 - **Pattern-oriented** (Grimm et al. 2005, doi:10.1126/science.1116681): several patterns at
-  once, each with its own interval; a check not fitted (métropole cooperations) is computed on
-  the accepted runs only, by running them again with their inventory
-  (:mod:`cohesim.experiments.reruns`), because the sweep table does not hold it.
+  once, each with its own interval; a check (syndicats mixtes, whose published count includes
+  water, waste and energy syndicats the model's domains lack) is reported, not fitted. The
+  closest accepted runs are run again (:mod:`cohesim.experiments.reruns`): each must reproduce
+  its row of the sweep, and its inventory gives the métropole cooperations of its last year
+  (``metropole_cooperations_end``) beside the fitted final value.
 - **Hold-out**: accept on one half of France (a scenario of the same sweep), report the targets
   on the other half at the accepted points.
 """
@@ -310,14 +312,17 @@ def _with_checks(
     acceptance: Acceptance,
     reruns: int,
 ) -> pd.DataFrame:
-    """The accepted runs with the checks computed on the ``reruns`` closest of them (NaN else)."""
+    """The accepted runs, with the last year's métropole cooperations of the closest re-runs.
+
+    The ``reruns`` closest are run again (each must reproduce its row); the others get NaN.
+    """
     closest = acceptance.distance.loc[acceptance.accepted].sort_values(kind="stable").index
     order = accepted_runs.set_index("point_id").loc[closest, "run_id"].tolist()[:reruns]
     values = {
         run_id: metropole_cooperations(result)
         for run_id, result in zip(order, rerun(folder, order, runs), strict=True)
     }
-    return accepted_runs.assign(metropole_cooperations=accepted_runs["run_id"].map(values))
+    return accepted_runs.assign(metropole_cooperations_end=accepted_runs["run_id"].map(values))
 
 
 # -- what the command writes ---------------------------------------------------------------------

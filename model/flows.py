@@ -22,10 +22,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from .shared_services import SharedServices
 
 PAIRS_PER_BLOCK = 500_000
 """Candidate pairs handled at once: bounds the transient memory of flow computations."""
@@ -43,8 +47,10 @@ class FlowField:
     normaliser: np.ndarray  # S_i^m = Σ_k E_k^m exp(-d_ik / d0_m)
     ration: np.ndarray  # r_j^m = min(1, E_j^m / Σ_k F_kj^m)
     access: np.ndarray  # a_i^m in [0, 1]
-    served: np.ndarray  # Σ_i F̃_ij^m, users served by j (≤ capacity)
+    served: np.ndarray  # Σ_i F̃_ij^m, users served by j (≤ its pool's capacity)
     served_nonresidents: np.ndarray  # Σ_{i≠j} F̃_ij^m
+    # per domain, the kernel added between fellow members of structures (none: no structures)
+    extra: tuple[sparse.csr_array, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,36 +132,50 @@ def gravity_flows(
     decay_km: np.ndarray,
     cutoff_factor: float,
     access_decay_km: np.ndarray | None = None,
+    shared: SharedServices | None = None,
 ) -> FlowField:
     """Compute normalisers, ration factors and access for every territory and domain.
 
     With K the kernel matrix of a domain and R = D / S, U = E r: S = K E, requested = Kᵀ R ∘ E,
     received = R ∘ (K U), served = r ∘ requested; sparse matrix products over the candidate
     pairs, block by block of origins. Access weighs what is received by exp(-d / d_u) when
-    ``access_decay_km`` is given (one more pass), else counts it whole.
+    ``access_decay_km`` is given (one more pass), else counts it whole. ``shared`` adds the
+    structures' pooled rations and stretched kernels between members
+    (:mod:`cohesim.model.shared_services`); K stays symmetric, so Kᵀ = K for its part too.
     """
     n, m = demand.shape
     decay_km = np.asarray(decay_km, dtype=np.float64)
     cutoff_km = cutoff_factor * decay_km
+    extra = _stretched_kernels(shared, n, decay_km, cutoff_km)
     normaliser = np.zeros((n, m))
     for block in pairs.kernel_blocks(decay_km, cutoff_km):
         for k, kernel in enumerate(block.kernels):
             normaliser[block.start : block.stop, k] = kernel @ capacity[:, k]
-    reach = demand / normaliser  # R = D / S, with S ≥ E_i > 0 through the self-pair
+    for k, kernel in enumerate(extra or ()):
+        normaliser[:, k] += kernel @ capacity[:, k]
+    # R = D / S; S = 0 only where no capacity is within reach (budgets can close services):
+    # nobody is served there
+    reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
 
     requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
     for block in pairs.kernel_blocks(decay_km, cutoff_km):
         for k, kernel in enumerate(block.kernels):
             requested[:, k] += kernel.T @ reach[block.start : block.stop, k]
+    for k, kernel in enumerate(extra or ()):
+        requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
     with np.errstate(divide="ignore", invalid="ignore"):
         ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+    if shared is not None:
+        ration = _pooled_rations(ration, requested, capacity, shared)
 
     supply = capacity * ration  # U = E r
     received = np.zeros((n, m))  # Σ_j F̃_ij
     for block in pairs.kernel_blocks(decay_km, cutoff_km):
         for k, kernel in enumerate(block.kernels):
             received[block.start : block.stop, k] = kernel @ supply[:, k]
+    for k, kernel in enumerate(extra or ()):
+        received[:, k] += kernel @ supply[:, k]
     received *= reach
     served = requested * ration
     served_nonresidents = np.maximum(served - reach * supply, 0.0)  # minus the self-pair
@@ -165,6 +185,8 @@ def gravity_flows(
         for block in pairs.kernel_blocks(combined, cutoff_km):
             for k, kernel in enumerate(block.kernels):
                 received[block.start : block.stop, k] = kernel @ supply[:, k]
+        for k, kernel in enumerate(_stretched_kernels(shared, n, combined, cutoff_km) or ()):
+            received[:, k] += kernel @ supply[:, k]
         received *= reach
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
@@ -176,7 +198,49 @@ def gravity_flows(
         access=access,
         served=served,
         served_nonresidents=served_nonresidents,
+        extra=extra,
     )
+
+
+def _stretched_kernels(
+    shared: SharedServices | None, n: int, decay_km: np.ndarray, cutoff_km: np.ndarray
+) -> tuple[sparse.csr_array, ...] | None:
+    """Per domain, what stretching members' distances adds to the kernel: K(d / s) − K(d)."""
+    if shared is None or not (shared.stretch > 1).any():
+        return None
+    kernels = []
+    for k, (decay, cutoff) in enumerate(zip(decay_km, cutoff_km, strict=True)):
+        s = shared.stretch[:, k]
+        on = s > 1
+        d = shared.d[on]
+        added = np.exp(-d / (decay * s[on]))
+        added[d > cutoff * s[on]] = 0.0
+        added -= _kernel(d, decay, cutoff)
+        kernels.append(sparse.csr_array((added, (shared.i[on], shared.j[on])), shape=(n, n)))
+    return tuple(kernels)
+
+
+def _pooled_rations(
+    ration: np.ndarray, requested: np.ndarray, capacity: np.ndarray, shared: SharedServices
+) -> np.ndarray:
+    """Rations moved towards their pool's, r_j + w_P (r_P − r_j), r_P = min(1, ΣE / Σ requested).
+
+    The weight w_P is the same for every member of a pool, so a pool serves at most its capacity.
+    """
+    out = ration.copy()
+    for k in range(ration.shape[1]):
+        label = shared.pool[:, k]
+        on = label >= 0
+        if not on.any():
+            continue
+        pools = len(shared.weight)
+        lab = label[on]
+        total = np.bincount(lab, capacity[on, k], pools)
+        asked = np.bincount(lab, requested[on, k], pools)
+        pooled = np.divide(total, asked, out=np.ones(pools), where=asked > 0)
+        pooled = np.minimum(pooled, 1.0)
+        out[on, k] += shared.weight[lab, k] * (pooled[lab] - ration[on, k])
+    return out
 
 
 def pair_flows(
@@ -188,7 +252,15 @@ def pair_flows(
     d: np.ndarray,
 ) -> np.ndarray:
     """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M)."""
-    return demand[i] * capacity[j] * _kernels(field, d) / field.normaliser[i] * field.ration[j]
+    kernel = _kernels(field, d)
+    if field.extra is not None:
+        rows, cols = np.array(i), np.array(j)  # writeable copies: scipy's indexing needs them
+        for k, extra in enumerate(field.extra):
+            kernel[:, k] += extra[rows, cols]
+    share = np.divide(
+        kernel, field.normaliser[i], out=np.zeros_like(kernel), where=field.normaliser[i] > 0
+    )
+    return demand[i] * capacity[j] * share * field.ration[j]
 
 
 def _kernels(field: FlowField, d: np.ndarray) -> np.ndarray:

@@ -188,6 +188,11 @@ _DECLARED = (
        "mean age of active structures",
        "âge moyen des structures actives", "structures",
        meaning="mean age of active structures"),
+    _o("metropole_cooperations", "structures", None, "window",
+       "structures with a métropole member, per métropole",
+       "structures comptant une métropole, par métropole", "structures",
+       meaning="active structures with a métropole among their current members, per "
+               "métropole (NaN without métropole); the 2018 census counted 7.9"),
     _o("edge_coverage", "share", "higher", "window",
        "network links inside a structure (share)",
        "liens couverts par une structure (part)", "cooperation",
@@ -377,13 +382,23 @@ def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[st
     }
 
 
+ACCESS_FLOOR = 1e-6
+"""Mean access counted when a kind has none (:func:`urban_rural_divergence`)."""
+
+
 def urban_rural_divergence(value: np.ndarray, population: np.ndarray, kind: np.ndarray) -> float:
-    """|ln(mean of métropoles and urban territories / mean of periurban and rural ones)|."""
+    """|ln(mean of métropoles and urban territories / mean of periurban and rural ones)|.
+
+    Means below ``ACCESS_FLOOR`` count as it: a kind whose budgets closed every service gives
+    a large, finite divergence (ln 10⁶ ≈ 14 against access 1), not an infinite one.
+    """
     urban = is_urban(kind)
     rural = ~urban
     if not urban.any() or not rural.any():
         return float("nan")
-    ratio = _mean(value, population, urban) / _mean(value, population, rural)
+    ratio = max(_mean(value, population, urban), ACCESS_FLOOR) / max(
+        _mean(value, population, rural), ACCESS_FLOOR
+    )
     return abs(float(np.log(ratio)))
 
 

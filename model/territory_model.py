@@ -38,7 +38,7 @@ from . import decisions, engineering, formation, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import CandidatePairs, gravity_flows, interaction_network, pair_flows
-from .kinds import is_urban
+from .kinds import METROPOLE, is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
 from .registry import (
@@ -48,6 +48,7 @@ from .registry import (
     inventory_frame,
     memberships_frame,
 )
+from .shared_services import SharedServices, shared_services
 from .territories import TerritoryTable, endowments, synthetic_territories
 
 
@@ -136,7 +137,11 @@ class TerritoryModel(mesa.Model):
         self._dynamic = parameters.budget.adjustment_rate > 0 or (
             parameters.population.migration_rate > 0
         )
-        self._pairs = pairs if self._dynamic else None
+        # ... and structures share services while they live (model/shared_services.py)
+        s = parameters.structures
+        self._sharing = s.enabled and (s.pooling or s.reach_gain > 0)
+        self._shared: SharedServices | None = None
+        self._pairs = pairs if self._dynamic or self._sharing else None
         self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
         del pairs
         self._unit_cost = np.array([d.unit_cost for d in domains])
@@ -233,7 +238,7 @@ class TerritoryModel(mesa.Model):
         Then flows, access and spill-over costs are recomputed on the network as it was built
         (MODEL.md step 7).
         """
-        if not self._dynamic:
+        if not (self._dynamic or self._sharing):
             return
         p, net = self.parameters, self.network
         rate = p.budget.adjustment_rate
@@ -259,10 +264,14 @@ class TerritoryModel(mesa.Model):
             _largest_change(self.capacity, self._flows_capacity),
             _largest_change(self.demand, self._flows_demand),
         )
-        if moved <= p.services.refresh_tolerance:
+        shared = shared_services(self) if self._sharing else None
+        if moved <= p.services.refresh_tolerance and not _sharing_changed(
+            shared, self._shared, p.services.refresh_tolerance
+        ):
             return
         self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
-        assert self._pairs is not None  # kept whenever services are dynamic
+        self._shared = shared
+        assert self._pairs is not None  # kept whenever services are dynamic or shared
         self.flows = gravity_flows(
             self._pairs,
             self.demand,
@@ -270,6 +279,7 @@ class TerritoryModel(mesa.Model):
             self.flows.decay_km,
             p.network.flow_cutoff,
             self._access_decay,
+            shared,
         )
         flow = pair_flows(self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km)
         self.network = replace(net, flow=flow.astype(np.float32))
@@ -555,8 +565,19 @@ class TerritoryModel(mesa.Model):
             "edge_coverage": _share(self.in_structure[undirected]),
             "urban_rural_coverage": _share(self.in_structure[mixed]),
             "territories_in_structures": len(np.unique(members)) / len(self.population),
+            "metropole_cooperations": self._metropole_cooperations(),
         }
         return row
+
+    def _metropole_cooperations(self) -> float:
+        """Active structures with a métropole among their current members, per métropole."""
+        metropoles = np.count_nonzero(self.kind == METROPOLE)
+        if not metropoles:
+            return float("nan")
+        held = self.registry.active_members()
+        mb = self.registry.members
+        with_metropole = mb["structure"][held][self.kind[mb["territory"][held]] == METROPOLE]
+        return len(np.unique(with_metropole)) / metropoles
 
     def inventory_frame(self) -> pd.DataFrame:
         """The recensement: one row per structure ever formed (see docs/model.md)."""
@@ -602,6 +623,22 @@ class TerritoryModel(mesa.Model):
         stake = np.bincount(net.src, self.contest.stake, n)
         weighted = np.bincount(net.src, chance * self.contest.stake, n)
         return np.divide(weighted, stake, out=np.full(n, 0.5), where=stake > 0)
+
+
+def _sharing_changed(
+    now: SharedServices | None, then: SharedServices | None, tolerance: float
+) -> bool:
+    """Whether pools, their weights or members' stretches differ (beyond ``tolerance``)."""
+    if now is None or then is None:
+        return (now is None) != (then is None)
+    if not np.array_equal(now.pool, then.pool) or not (
+        np.array_equal(now.i, then.i) and np.array_equal(now.j, then.j)
+    ):
+        return True
+    return bool(
+        np.abs(now.weight - then.weight).max(initial=0.0) > tolerance
+        or np.abs(now.stretch - then.stretch).max(initial=0.0) > tolerance
+    )
 
 
 def _largest_change(now: np.ndarray, then: np.ndarray) -> float:

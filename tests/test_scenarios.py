@@ -10,7 +10,7 @@ from cohesim.experiments.scenario import (
     load_scenario,
     parse_assignment,
 )
-from cohesim.model.parameters import Parameters
+from cohesim.model.parameters import Parameters, parameter_table
 
 from helpers import SHIPPED_SCENARIOS, write
 
@@ -592,3 +592,30 @@ def test_cross_field_error_inherited_from_parent_names_the_parent(tmp_path):
     assert "n_metropoles = 3 exceeds n_urban = 2" in message
     assert names_file(message, parent)
     assert not names_file(message, child)
+
+
+def _just_outside(info) -> list[str]:
+    """TOML values just outside a numeric parameter's declared range."""
+    step = 1 if info.type == "int" else 1e-3 * max(1.0, abs(info.maximum or info.minimum or 1))
+    values = []
+    for bound, sign in ((info.minimum, -1), (info.maximum, +1)):
+        if bound is not None:
+            outside = bound + sign * step
+            values.append(str(int(outside)) if info.type == "int" else repr(float(outside)))
+    return values
+
+
+@pytest.mark.parametrize(
+    "info",
+    [p for p in parameter_table() if p.type in ("int", "float") and "." in p.path],
+    ids=lambda p: p.path,
+)
+def test_every_declared_parameter_refuses_values_outside_its_range(tmp_path, info):
+    """Each numeric parameter, old or new, names itself and its range when a value is out."""
+    table, key = info.path.rsplit(".", 1)
+    for value in _just_outside(info):
+        path = write(tmp_path / "s.toml", f"[{table}]\n{key} = {value}\n")
+        message = single_problem(path)
+        assert names_file(message, path)
+        assert f"{info.path} = {value}" in message, message
+        assert info.allowed() in message, message

@@ -8,7 +8,11 @@ from cohesim.model.flows import CandidatePairs, gravity_flows, pair_flows
 
 from helpers import params
 
-STATIC = {"budget": {"adjustment_rate": 0.0}, "population": {"migration_rate": 0.0}}
+STATIC = {
+    "budget": {"adjustment_rate": 0.0},
+    "population": {"migration_rate": 0.0},
+    "structures": {"pooling": False, "reach_gain": 0.0},
+}
 
 
 def test_access_weighs_what_is_reached_by_its_distance():

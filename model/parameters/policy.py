@@ -367,6 +367,17 @@ class Structures(Group):
         le=5.0,
         symbol="ν_e",
     )
+    pooling: bool = param(
+        True,
+        "members pool their capacity in the structure's domains: one ration for the pool",
+    )
+    reach_gain: float = param(
+        0.0,
+        "stretch of the distances over which members reach each other's services, when staffed",
+        ge=0.0,
+        le=2.0,
+        symbol="ξ_S",
+    )
     max_members: int = param(
         12, "largest entente, syndicat or pôle (a contrat has two members)", ge=2, le=100
     )
