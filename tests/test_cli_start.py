@@ -1,4 +1,5 @@
-"""A lazy start: ``cohesim --help`` and ``cohesim validate`` import no model stack (issue 13).
+"""A lazy start: ``cohesim --help``, ``cohesim validate`` and each command's ``--help`` import no
+model stack (issue 13).
 
 Each check runs the command in a fresh Python and lists the top-level packages it imported: a
 test process has mesa and pandas loaded already, so only a new interpreter can tell.
@@ -10,6 +11,7 @@ import sys
 
 import pytest
 
+from cohesim.experiments.cli import COMMANDS
 from cohesim.experiments.scenario import load_scenario
 
 from helpers import SCENARIOS, SHIPPED_SCENARIOS
@@ -37,7 +39,7 @@ PROBE = """
 import json, sys
 from cohesim.experiments.cli import main
 try:
-    main(json.loads(sys.argv[1]))
+    main(json.loads(sys.argv[1]), prog_name="cohesim")
     code = 0
 except SystemExit as done:
     code = done.code
@@ -83,6 +85,15 @@ def test_help_imports_no_model_stack(flag):
     assert "Commands:" in printed and "validate" in printed
     assert "click" in imported
     assert not heavy_in(imported), f"`cohesim {flag}` imported {heavy_in(imported)}"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_help_imports_no_model_stack(name):
+    # a command's module imports what its work needs when the command runs, not for its --help
+    code, imported, printed, _ = start(name, "--help")
+    assert code == 0
+    assert f"Usage: cohesim {name} [OPTIONS]" in printed, printed
+    assert not heavy_in(imported), f"`cohesim {name} --help` imported {heavy_in(imported)}"
 
 
 def test_validate_shipped_scenarios_imports_no_model_stack():
