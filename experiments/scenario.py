@@ -30,8 +30,6 @@ from cohesim.model.parameters import (
     parameter_table,
 )
 
-from . import france
-
 META_KEYS = ("extends", "name", "title", "description")
 DISPLAY_LANGUAGES = ("en", "fr")
 """Languages a scenario's ``title`` and ``description`` may be given in (both, or one text)."""
@@ -270,6 +268,8 @@ def _validate(
             [_describe(e, origin, default_origin) for e in error.errors(include_url=False)]
         ) from None
     if parameters.geometry.source == "france":  # a filter that selects nothing is an error now
+        from . import france  # reads the tables with pandas: imported only for real territories
+
         try:
             france.france_territories(parameters)
         except france.SelectionError as error:

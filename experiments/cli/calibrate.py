@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 
-from ..executors import ExecutorError
 from ..experiment_file import Experiment, ExperimentError, load_experiment
-from ..results import ResultsError, atomic_folder, check_output_folder
-from ..sweep import SweepError, SweepProgress, run_sweep
 from .errors import INTERRUPTED, bad_input, err, fail
 from .progress import progress_bar
+
+# The sweep and the results store (pandas, pyarrow, the model) are imported when the command
+# runs, not for `cohesim calibrate --help`.
+if TYPE_CHECKING:
+    from ..sweep import SweepProgress
 
 
 @click.command()
@@ -79,6 +82,8 @@ def calibrate(
     """
     from cohesim.analysis.calibration import calibrate as run_calibration
     from cohesim.analysis.calibration import calibration_markdown, defaults_toml, unreached
+
+    from ..results import ResultsError, atomic_folder, check_output_folder
 
     pair = _pair(holdout)
     folder, experiment = _sweep_folder(source)
@@ -143,6 +148,10 @@ def _sweep_folder(source: Path) -> tuple[Path, Experiment | None]:
 
 def _sweep(experiment: Experiment, folder: Path, workers: int | None) -> None:
     """Run the experiment's sweep into ``folder``, or finish it; a complete one runs nothing."""
+    from ..executors import ExecutorError
+    from ..results import ResultsError
+    from ..sweep import SweepError, run_sweep
+
     with (
         bad_input(ResultsError, ExecutorError),
         progress_bar(experiment.name, "runs", disable=not err.is_terminal) as bar,

@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..results import ResultsError, atomic_folder, check_output_folder, write_run
-from ..runs import RunResult
 from ..scenario import ScenarioError, load_scenario
 from .errors import bad_input, err
 from .progress import progress_bar
+
+# The runs, the results store and the analysis (mesa, pandas, matplotlib) are imported when a
+# command runs, not for its --help.
+if TYPE_CHECKING:
+    from ..runs import RunResult
 
 LANG = click.Choice(["en", "fr"])
 
@@ -70,6 +74,8 @@ def compare(
         unique_names,
     )
     from cohesim.analysis.report import comparison_report
+
+    from ..results import ResultsError, atomic_folder, check_output_folder, write_run
 
     with bad_input(ScenarioError, ResultsError, ValueError):
         loaded = [load_scenario(path) for path in scenarios]
@@ -156,6 +162,8 @@ def report(
     from cohesim.analysis.comparison import read_comparison
     from cohesim.analysis.report import comparison_report
     from cohesim.analysis.sweep_report import SWEEP_METRICS, sweep_report
+
+    from ..results import ResultsError, atomic_folder, check_output_folder
 
     out = out if out is not None else folder / "report"
     with bad_input(ResultsError, ValueError, OSError):

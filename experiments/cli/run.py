@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from cohesim.model.labels import label
-from cohesim.model.outcomes import final_window_rows, outcome_label
 
-from ..results import ResultsError, check_output_folder, write_run
-from ..runs import RunResult, run_scenario
 from ..scenario import ScenarioError, load_scenario, parse_assignment
 from .errors import bad_input
 from .errors import out as stdout
 from .progress import progress_bar
+
+# The run and its results (mesa, numba, pandas) are imported when the command runs, not for
+# `cohesim run --help`.
+if TYPE_CHECKING:
+    from ..runs import RunResult
 
 SUMMARY_METRICS = (
     "cooperation_rate",
@@ -74,6 +77,9 @@ def run(
     memberships.parquet (one row per membership ever held), manifest.json (resolved scenario,
     seed, versions, git commit), summary.png and map.png. It appears only once complete.
     """
+    from ..results import ResultsError, check_output_folder, write_run
+    from ..runs import run_scenario
+
     with bad_input(ScenarioError, ResultsError):
         overrides = dict(parse_assignment(a) for a in assignments)
         loaded = load_scenario(scenario, overrides)
@@ -105,6 +111,8 @@ def run(
 
 
 def _print_summary(result: RunResult, folder: Path) -> None:
+    from cohesim.model.outcomes import final_window_rows, outcome_label
+
     ts = result.timeseries
     first, final = ts.iloc[0], result.final_values()
     years = final_window_rows(ts, result.window)["year"]

@@ -5,17 +5,19 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 
-from ..executors import ExecutorError
 from ..experiment_file import Experiment, ExperimentError, load_experiment
-from ..results import ResultsError
-from ..sweep import SweepError, SweepProgress, run_sweep
-from ..sweep_store import read_manifest
 from .errors import INTERRUPTED, RUNS_FAILED, bad_input, err, fail
 from .progress import SweepSpeed, SweepSpeedColumn, progress_bar
+
+# The sweep machinery (pandas, pyarrow, the model in its workers) is imported when the command
+# runs, not for `cohesim sweep --help`.
+if TYPE_CHECKING:
+    from ..sweep import SweepProgress
 
 
 @click.command()
@@ -78,6 +80,11 @@ def sweep(
     Exit codes: 0 every run ok, 3 some runs failed (their errors are in the runs table),
     2 bad input, 130 interrupted.
     """
+    from ..executors import ExecutorError
+    from ..results import ResultsError
+    from ..sweep import SweepError, run_sweep
+    from ..sweep_store import read_manifest
+
     if resume and overwrite:
         fail("--resume and --overwrite exclude each other: finish the sweep, or replace it")
     with bad_input(ExperimentError):
@@ -140,6 +147,7 @@ def _dry_run(
     quiet: bool,
 ) -> None:
     """Print what the sweep would do and how long it would take; write nothing."""
+    from ..executors import ExecutorError
     from ..sweep_estimate import TIMED_RUNS, estimate_sweep
 
     spinner = err.status(f"timing {TIMED_RUNS} runs") if err.is_terminal and not quiet else None
