@@ -112,9 +112,10 @@ def measure(
         loaded = load_scenario(scenario)
         p, region = loaded.parameters.updated({"run.burn_in": 0}), loaded.name
         territories = scenario_territories(p)
-    if implementation != "model":  # the game alone: no structures, services as built
+    if implementation != "model":  # the game alone: M1, no structures, services as built
         p = p.updated(
             {
+                "update.imitation": 0.0,
                 "structures.enabled": False,
                 "budget.adjustment_rate": 0.0,
                 "population.migration_rate": 0.0,

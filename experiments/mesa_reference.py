@@ -6,7 +6,8 @@ state (stake, payoff matrix, stance, knowledge, beliefs) in Python dicts; per-ag
 ``DataCollector``. The rules are those of :class:`~cohesim.model.TerritoryModel` (logit
 decisions per partnership, synchronous revision, mutation, the pairwise contest and its
 spill-back, spill-over costs, beliefs and knowledge learning, budgets), built from a real
-model's territories, flows and network so that both start from the same state.
+model's territories, flows and network so that both start from the same state. It refuses
+the other rules, the random sequential schedule and imitation (M6, ``update.imitation`` > 0).
 
 Random numbers: each step draws the same arrays, in the same order, from a generator in the
 same state as the real model's, and each agent reads its own entries; so both produce the same
@@ -122,6 +123,13 @@ class ReferenceModel(mesa.Model):
     """The reference, built from a real model's state just after its construction."""
 
     def __init__(self, real: TerritoryModel):
+        u = real.parameters.update
+        if u.rule != "logit" or u.schedule != "synchronous" or u.imitation > 0:
+            raise ValueError(
+                "the Mesa reference implements the synchronous logit rule alone (M1): it needs "
+                "update.rule = 'logit', update.schedule = 'synchronous' and update.imitation = 0, "
+                f"not {u.rule!r}, {u.schedule!r} and {u.imitation}"
+            )
         super().__init__(rng=0)
         # the same random stream as the real model from here on
         self.rng = copy.deepcopy(real.rng)

@@ -11,6 +11,9 @@ logit
     (:func:`belief`). Logit choice: McFadden 1974; in evolutionary games, Blume 1993,
     doi:10.1006/game.1993.1023. Repeated games: Axelrod & Hamilton 1981,
     doi:10.1126/science.7466396; Dal Bó & Fréchette 2011, doi:10.1257/aer.101.1.411.
+    With probability ι (``update.imitation``) a reviser imitates instead (M6, policy diffusion:
+    Shipan & Volden 2008, doi:10.1111/j.1540-5907.2008.00346.x): as the fermi rule below, it
+    may adopt a partner's territory-level strategy, then on all its own edges.
 fermi
     Pick a partner j with probability ∝ I_ij, adopt its strategy with probability
     1 / (1 + exp((π̂_i - π̂_j) / K)), π̂ the payoff per inhabitant over the mean stake per

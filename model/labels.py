@@ -127,6 +127,10 @@ PARAMETERS = _table(
         "geometry.n": ("number of territories", "nombre de territoires"),
         "update.noise": ("randomness of decisions", "hasard des décisions"),
         "update.rule": ("decision rule", "règle de décision"),
+        "update.imitation": (
+            "imitation of successful partners",
+            "imitation des partenaires qui réussissent",
+        ),
     }
 )
 """Names of parameters for readers (sweep reports), by dotted path; every policy lever has one.

@@ -331,7 +331,7 @@ class TerritoryModel(mesa.Model):
                 self._revise_territories(np.array([i]), self._local_scores, gain)
 
     def _revise_territories(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> None:
-        """Revisers choose their stance towards each partner (logit) or one for all (imitation)."""
+        """Revisers choose a stance per partner (logit, or imitation at rate ι) or one for all."""
         u, net = self.parameters.update, self.network
         if len(revisers) == 1:
             (i,) = revisers
@@ -343,13 +343,40 @@ class TerritoryModel(mesa.Model):
         if u.rule == "logit":
             # _revise, the only caller, computes the gains whenever the rule is logit
             assert gain is not None, "the logit rule needs the partnership gains"
-            chosen = decisions.logit_choice(gain[edges], u.noise, self.rng)
+            chosen = self._choose_stances(revisers, edges, gain, score)
             self.stance[edges] = decisions.mutate(chosen, u.mutation, self.rng)
             self.cooperate[revisers] = self._territory_stance(revisers)
             return
         new = decisions.mutate(self._decide(revisers, score), u.mutation, self.rng)
         self.cooperate[revisers] = new
         self.stance[edges] = self.cooperate[net.src[edges]]
+
+    def _choose_stances(
+        self, revisers: np.ndarray, edges: np.ndarray, gain: np.ndarray, score
+    ) -> np.ndarray:
+        """Stances of the revisers' ``edges``: M1's logit, or with probability ι imitation (M6).
+
+        An imitator picks a partner j and adopts, by the Fermi rule on ``score``
+        (:meth:`_fermi_pick`), j's partnership choice: j's territory-level strategy, on every
+        one of its own edges. If it does not adopt, it keeps its stances. ``revisers`` are in
+        ascending order and ``edges`` are theirs in CSR order. With ι = 0 nothing more is drawn
+        than M1 alone draws.
+        """
+        u, net = self.parameters.update, self.network
+        if u.imitation <= 0:
+            return decisions.logit_choice(gain[edges], u.noise, self.rng)
+        imitating = self.rng.random(len(revisers)) < u.imitation
+        partner, adopt = self._fermi_pick(revisers[imitating], score)
+        # per reviser: whether it takes its partner's choice, and that choice
+        takes = np.zeros(len(revisers), dtype=bool)
+        takes[imitating] = adopt
+        copied = np.zeros(len(revisers), dtype=bool)
+        copied[imitating] = adopt & self.cooperate[np.maximum(partner, 0)]
+        owner = np.repeat(np.arange(len(revisers)), net.indptr[revisers + 1] - net.indptr[revisers])
+        chosen = self.stance[edges].copy()  # an imitator that does not adopt keeps its stances
+        logit = ~imitating[owner]
+        chosen[logit] = decisions.logit_choice(gain[edges[logit]], u.noise, self.rng)
+        return np.where(takes[owner], copied[owner], chosen)
 
     def _territory_stance(self, which: np.ndarray) -> np.ndarray:
         """Whether each territory cooperates on at least half its stake (unchanged if isolated)."""
@@ -368,15 +395,26 @@ class TerritoryModel(mesa.Model):
         share = cooperative[hi] - cooperative[lo]
         return np.where(hi > lo, 2 * share >= total, self.cooperate[which])
 
+    def _fermi_pick(self, revisers: np.ndarray, score) -> tuple[np.ndarray, np.ndarray]:
+        """Each reviser's partner j, drawn ∝ interdependence (-1 if none), and whether it adopts.
+
+        It adopts j's strategy with probability 1/(1+exp((π̂_i − π̂_j)/K)), π̂ = ``score``: payoffs
+        per inhabitant over the payoff scale, last year's (synchronous) or replayed under the
+        current strategies (random sequential order).
+        """
+        u = self.parameters.update
+        partner = decisions.fermi_partner(self.network, revisers, self.rng)
+        has = partner >= 0
+        theirs = np.zeros(len(revisers))
+        theirs[has] = score(partner[has])
+        adopt = has & decisions.fermi_adopt(score(revisers), theirs, u.noise, self.rng)
+        return partner, adopt
+
     def _decide(self, revisers: np.ndarray, score) -> np.ndarray:
         """New strategies of ``revisers`` by imitation, comparing ``score(territories)``."""
         u = self.parameters.update
         if u.rule == "fermi":
-            partner = decisions.fermi_partner(self.network, revisers, self.rng)
-            has = partner >= 0
-            theirs = np.zeros(len(revisers))
-            theirs[has] = score(partner[has])
-            adopt = has & decisions.fermi_adopt(score(revisers), theirs, u.noise, self.rng)
+            partner, adopt = self._fermi_pick(revisers, score)
             return np.where(adopt, self.cooperate[np.maximum(partner, 0)], self.cooperate[revisers])
         if len(revisers) == 1:  # imitate_best for one territory: itself and its partners only
             (i,) = revisers

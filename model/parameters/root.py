@@ -62,6 +62,15 @@ class Update(Group):
     initial_cooperation: float = param(
         0.5, "probability that a territory starts as a cooperator", ge=0.0, le=1.0
     )
+    imitation: float = param(
+        0.0,
+        "probability that a logit reviser instead imitates, by the Fermi rule, the partnership "
+        "choice of an interdependent partner (M6, policy diffusion: Shipan & Volden 2008); "
+        "the other rules, which imitate already, ignore it",
+        ge=0.0,
+        le=1.0,
+        symbol="ι",
+    )
 
 
 class Metrics(Group):
