@@ -250,9 +250,8 @@ def facts(results: dict[str, ScenarioRuns], grant_years: int, exit_years: int) -
             "result": f"structures {fmt(kept, 1)}; cooperating {fmt(coop_after)} "
             f"(while funded, structures {fmt(late(funded, 'structures_active'), 1)})",
             "holds": mean_ci(kept)[1] > 0,
-            "support": "paired CI across seeds; a lag of 20–30 years that fades by years "
-            "60–80 in longer runs (science review): hysteresis would need two stable states "
-            "under the same parameters",
+            "support": "paired CI across seeds; lag or hysteresis: the ramp and the two "
+            "starting states (section below)",
         }
     )
     return rows
