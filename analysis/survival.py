@@ -7,6 +7,8 @@ just before it; structures still active at the end of the run are censored at th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -66,6 +68,79 @@ def median_lifetime(curve: pd.DataFrame) -> float:
     return float(below["time"].iloc[0]) if len(below) else float("inf")
 
 
+def window_hazard(curve: pd.DataFrame, first: int, last: int) -> float:
+    """Mean yearly hazard over the integer ages ``first`` .. ``last`` (both included).
+
+    The hazard at an age is d / n from the Kaplan–Meier table (0 at an age where nothing
+    ended); the mean is over the ``last − first + 1`` ages of the window.
+    """
+    if last < first:
+        raise ValueError(f"window of ages {first}..{last} is empty")
+    window = curve[(curve["time"] >= first) & (curve["time"] <= last)]
+    return float((window["ended"] / window["at_risk"]).sum() / (last - first + 1))
+
+
+def seed_bootstrap(
+    statistic: Callable[[np.ndarray], float],
+    seeds: int,
+    *,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """A statistic of per-seed data, with a 95 % interval from a bootstrap over seeds.
+
+    ``statistic(picks)`` computes the quantity from the seeds indexed by ``picks`` (with
+    repeats). Structures of one run are not independent, so whole seeds are resampled (a
+    cluster bootstrap); scenarios run on the same seeds are resampled with the same picks.
+    Resamples where the statistic is not finite (no structure at all) are skipped.
+
+    Returns
+    -------
+    tuple
+        (statistic on all seeds, 2.5 % and 97.5 % percentiles of the resampled values).
+    """
+    if seeds < 1:
+        raise ValueError("seed_bootstrap needs at least one seed")
+    point = statistic(np.arange(seeds))
+    rng = np.random.default_rng(seed)  # the bootstrap's own generator, not the simulation's
+    picks = rng.integers(0, seeds, size=(resamples, seeds))
+    draws = np.array([statistic(p) for p in picks])
+    draws = draws[np.isfinite(draws)]
+    if len(draws) == 0:
+        return float(point), float("nan"), float("nan")
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return float(point), float(low), float(high)
+
+
+def pooled_curve(lives: list[pd.DataFrame], picks: np.ndarray) -> pd.DataFrame | None:
+    """Kaplan–Meier table of the structures of the picked seeds pooled (None if there are none)."""
+    pooled = pd.concat([lives[k] for k in picks])
+    if pooled.empty:
+        return None
+    return kaplan_meier(pooled["duration"], pooled["ended"])
+
+
+def hazard_change(
+    lives: list[pd.DataFrame],
+    during: tuple[int, int],
+    after: tuple[int, int],
+    *,
+    resamples: int = 2000,
+) -> tuple[float, float, float]:
+    """Yearly hazard at ages ``after`` minus at ages ``during`` (inclusive), bootstrap over seeds.
+
+    ``lives[k]`` holds the lifetimes (``duration``, ``ended``) of seed k's structures.
+    """
+
+    def change(picks: np.ndarray) -> float:
+        curve = pooled_curve(lives, picks)
+        if curve is None:
+            return float("nan")
+        return window_hazard(curve, *after) - window_hazard(curve, *during)
+
+    return seed_bootstrap(change, len(lives), resamples=resamples)
+
+
 def survival_difference(
     lives_a: list[pd.DataFrame],
     lives_b: list[pd.DataFrame],
@@ -90,18 +165,9 @@ def survival_difference(
         raise ValueError("survival_difference needs the same, non-zero number of seeds")
 
     def at(lives: list[pd.DataFrame], picks: np.ndarray) -> float:
-        pooled = pd.concat([lives[k] for k in picks])
-        if pooled.empty:
-            return float("nan")
-        return survival_at(kaplan_meier(pooled["duration"], pooled["ended"]), age)
+        curve = pooled_curve(lives, picks)
+        return float("nan") if curve is None else survival_at(curve, age)
 
-    every = np.arange(len(lives_a))
-    point = at(lives_a, every) - at(lives_b, every)
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(lives_a), size=(resamples, len(lives_a)))
-    draws = np.array([at(lives_a, p) - at(lives_b, p) for p in picks])
-    draws = draws[np.isfinite(draws)]
-    if len(draws) == 0:
-        return point, float("nan"), float("nan")
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return float(point), float(low), float(high)
+    return seed_bootstrap(
+        lambda p: at(lives_a, p) - at(lives_b, p), len(lives_a), resamples=resamples, seed=seed
+    )

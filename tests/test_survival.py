@@ -33,7 +33,17 @@ def test_stylised_facts_page_is_generated(tmp_path):
     stylised_facts.write_page(seeds=1, out=tmp_path, scenarios=root / "scenarios")
     page = (tmp_path / "stylised_facts.md").read_text(encoding="utf-8")
     assert page.count("| yes") + page.count("| **no**") == 6
-    assert (tmp_path / "figures" / "stylised_survival.png").is_file()
+    for figure in ("survival", "funding_engineering", "hysteresis"):
+        assert (tmp_path / "figures" / f"stylised_{figure}.png").is_file()
+    for section in (
+        "## The end of grants",
+        "## Funding alone against funding with engineering",
+        "## Public cost per surviving structure-year",
+        "## The inventory as a lever",
+        "## Hysteresis or lag?",
+    ):
+        assert section in page
+    assert "point estimate" not in page  # every verdict rests on an interval
 
 
 def test_survival_difference_resamples_whole_seeds():

@@ -81,7 +81,9 @@ def outcomes(page: Path) -> None:
 def stylised_facts(seeds: int, out: Path | None, scenarios: Path | None) -> None:
     """Run the scenario library and write stylised_facts.md and its figures.
 
-    Prints the page. Slow: every scenario of the library runs once per seed.
+    Prints the page. Slow: every scenario of the library runs once per seed, and so do the
+    page's experiments (lever ramp, two starting states, visibility); --seeds 10 takes about
+    5 minutes on two busy cores, --seeds 2 about a minute for a quick look.
     """
     from cohesim.analysis import stylised_facts as facts
 
