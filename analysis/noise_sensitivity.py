@@ -71,6 +71,30 @@ def noise_figure(table: pd.DataFrame, out: Path) -> Path:
     return path
 
 
+def lever_orders(table: pd.DataFrame) -> dict[float, tuple[str, ...]]:
+    """At each K, the levers from the largest mean effect on cooperation to the smallest."""
+    orders = {}
+    for noise, part in table.groupby("noise"):
+        means = part.groupby("scenario")["cooperation_rate"].mean()
+        effects = means.drop("baseline") - means["baseline"]
+        orders[float(noise)] = tuple(effects.sort_values(ascending=False, kind="stable").index)
+    return orders
+
+
+def _order_sentence(orders: dict[float, tuple[str, ...]]) -> str:
+    """Which K share the most common order of the levers, computed from the table."""
+    counts: dict[tuple[str, ...], int] = {}
+    for order in orders.values():
+        counts[order] = counts.get(order, 0) + 1
+    usual = max(counts, key=lambda o: counts[o])
+    others = [f"K = {k:g} ({', '.join(o)})" for k, o in orders.items() if o != usual]
+    sentence = (
+        f"the order of the levers' mean effects ({', then '.join(usual)}) holds at "
+        f"{counts[usual]} of {len(orders)} values of K"
+    )
+    return sentence + (f"; it differs at {'; '.join(others)}." if others else ".")
+
+
 def noise_lines(table: pd.DataFrame) -> list[str]:
     """The page's section on K: lever effects on cooperation at each K, paired by seed."""
     lines = [
@@ -80,9 +104,8 @@ def noise_lines(table: pd.DataFrame) -> list[str]:
         "from 0.4 % to 40 % (science review, defect 6). Below, each lever's effect on the share "
         "of territories cooperating (years 20–30, difference with the baseline paired by seed, "
         "95 % CI) at each K, and the baseline level itself. The level of cooperation still "
-        "depends on K; the order of the levers (funding and engineering together, then "
-        "funding, then engineering) does not, except at K = 0.5, where noise swamps them. K is "
-        "among the parameters calibration must constrain.",
+        "depends on K; " + _order_sentence(lever_orders(table)) + " K is among the parameters "
+        "the calibration constrains (docs/calibration.md).",
         "",
         "| K | baseline cooperating | " + " | ".join(NOISE_SCENARIOS[1:]) + " |",
         "|---" * len(NOISE_SCENARIOS) + "|---|",

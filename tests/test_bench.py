@@ -14,6 +14,7 @@ def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
     p = params(
         geometry={"n": 150},
         learning={"observatory": observatory},
+        update={"imitation": 0.0},  # the reference implements M1 alone
         budget={"adjustment_rate": 0.0},
         population={"migration_rate": 0.0},
         **NO_STRUCTURES,

@@ -290,11 +290,15 @@ def test_dashboard_in_a_real_browser(server, tmp_path, scenarios_dir):
             assert page.locator(".cohesim-pending").count() == 0
             status.filter(has_text="Pas 0").wait_for()
 
-            # Engineering at its highest, played to the scenario's end: structures formed, the
-            # inventory shows why they ended, the finished run joins the table with its export.
+            # Engineering and the grant at their highest, played to the scenario's end: structures
+            # formed, the inventory shows why they ended, the finished run joins the table with
+            # its export. (Engineering alone forms almost none in this small region.)
             lever = page.locator(".cohesim-input-engineering-state_support")
             lever.get_by_role("slider").press("End")
             _setting(page, "(ETP) H_state = 0,5")  # not started: acts at once
+            grant = page.locator(".cohesim-input-funding-conditional_grant")
+            grant.get_by_role("slider").press("End")
+            _setting(page, "g_cond = ")
             page.get_by_role("button", name="▶ Lancer").click()
             status.filter(has_text=f"Pas {run.steps} ·").wait_for(timeout=180_000)
             runs = page.locator(".cohesim-runs")

@@ -52,18 +52,6 @@ def test_no_imitation_is_the_logit_rule_draw_for_draw(seed):
         model.step()
 
 
-def test_no_imitation_gives_the_same_run_as_the_default_rule():
-    """Setting ι = 0 explicitly gives the run of the parameters without it."""
-    runs = []
-    for update in ({}, {"imitation": 0.0}):
-        model = TerritoryModel(params(update=update), rng=5)
-        model.run(12)
-        runs.append((model.stance.copy(), model.payoff.copy(), model.metrics_frame()))
-    np.testing.assert_array_equal(runs[0][0], runs[1][0])
-    np.testing.assert_array_equal(runs[0][1], runs[1][1])
-    assert runs[0][2].equals(runs[1][2])
-
-
 # -- ι = 1, noise → 0: the Fermi rule on scores ---------------------------------------------
 
 

@@ -78,7 +78,7 @@ def test_state_engineering_support_lets_the_contrat_form():
 
 
 def test_matching_share_large_enough_makes_a_contrat_form():
-    costly = {"structures": {"contrat": {"setup_cost": 500_000}}}
+    costly = {"structures": {"contrat": {"setup_cost": 800_000}}}
     support = {"engineering": {"state_support": 0.5}}
     grant_years = {"grant_years": 5}
     without = pair_model(20_000, 5, **costly, **support, funding=grant_years)
@@ -92,7 +92,7 @@ def test_matching_share_large_enough_makes_a_contrat_form():
     assert without.registry.structures.size == 0
     assert kinds_formed(with_matching) == ["contrat"]
     # the state paid 80 % of the setup instalments
-    instalment = 500_000 / 5
+    instalment = 800_000 / 5
     assert with_matching.inventory_frame()["funding_received"].iloc[0] == pytest.approx(
         2 * 0.8 * instalment * (with_matching.steps - 0)
     )

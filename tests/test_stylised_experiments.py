@@ -259,3 +259,40 @@ def test_validation_page_labels_only_quoted_values_published():
     )
     assert sum("(simulated)" in row for row in rows) == 2  # b = 2.01, no self-interaction
     assert "| δ | model | replicator | derived |" in rows
+
+
+def test_the_order_of_levers_over_noise_is_computed_from_the_table():
+    from cohesim.analysis.noise_sensitivity import lever_orders, noise_lines
+
+    rows = []
+    effects = {
+        0.1: {"engineering_support": 0.1, "matching_fund": 0.3, "funding_and_engineering": 0.5},
+        0.5: {"engineering_support": 0.2, "matching_fund": 0.1, "funding_and_engineering": 0.0},
+    }
+    for noise, levers in effects.items():
+        for seed in range(3):
+            rows.append(
+                {
+                    "scenario": "baseline",
+                    "noise": noise,
+                    "seed": seed,
+                    "cooperation_rate": 0.2,
+                    "structures_active": 0.0,
+                }
+            )
+            for name, effect in levers.items():
+                rows.append(
+                    {
+                        "scenario": name,
+                        "noise": noise,
+                        "seed": seed,
+                        "cooperation_rate": 0.2 + effect,
+                        "structures_active": 0.0,
+                    }
+                )
+    table = pd.DataFrame(rows)
+    orders = lever_orders(table)
+    assert orders[0.1] == ("funding_and_engineering", "matching_fund", "engineering_support")
+    assert orders[0.5] == ("engineering_support", "matching_fund", "funding_and_engineering")
+    text = "\n".join(noise_lines(table))
+    assert "holds at 1 of 2 values of K; it differs at K = 0.5" in text

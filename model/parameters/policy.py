@@ -108,7 +108,7 @@ class Game(Group):
         symbol="c",
     )
     spillback: float = param(
-        1.0,
+        0.56,
         "share of a partner's gains returning to a territory, per unit of its residents' "
         "service use located there",
         ge=0.0,
@@ -129,7 +129,7 @@ class Foresight(Group):
     """The shadow of the future in each partnership decision (docs/model.md, M1)."""
 
     continuation: float = param(
-        0.5,
+        0.46,
         "chance that a partnership goes on next year, outside election years",
         ge=0.0,
         le=0.95,
@@ -148,7 +148,7 @@ class Learning(Group):
     """Knowledge of interdependence and trust, per network edge."""
 
     initial_knowledge: float = param(
-        0.3, "perceived share of the true interdependence at start", ge=0.0, le=1.0, symbol="K_0"
+        0.29, "perceived share of the true interdependence at start", ge=0.0, le=1.0, symbol="K_0"
     )
     knowledge_rate: float = param(
         0.3, "learning rate of interdependence inside a structure", ge=0.05, le=0.5, symbol="α_K"
@@ -304,7 +304,7 @@ class Structures(Group):
 
     enabled: bool = param(True, "structures can form (false: the pairwise contest alone)")
     contribution: float = param(
-        20.0,
+        27.0,
         "spending pooled per inhabitant and domain covered",
         ge=5.0,
         le=100.0,
@@ -333,7 +333,7 @@ class Structures(Group):
         1.0, "weight of distrust on perceived costs", ge=0.0, le=3.0, symbol="χ"
     )
     quality_spread: float = param(
-        0.3,
+        0.32,
         "spread of match quality between structures (standard deviation)",
         ge=0.0,
         le=1.0,
@@ -354,7 +354,7 @@ class Structures(Group):
         symbol="ν_h",
     )
     distance_cost: float = param(
-        0.2,
+        0.39,
         "rise of transaction costs per 25 km of mean distance between members",
         ge=0.0,
         le=2.0,
@@ -420,11 +420,11 @@ KIND_DEFAULTS: dict[str, dict[str, float]] = {
         "synergy": 1.2,
     },
     "syndicat": {
-        "setup_fte": 1.0,
+        "setup_fte": 0.62,
         "setup_cost": 100_000,
-        "running_fte": 0.5,
-        "running_cost": 50_000,
-        "synergy": 1.4,
+        "running_fte": 0.23,
+        "running_cost": 28_000,
+        "synergy": 1.31,
     },
     "pole": {
         "setup_fte": 1.5,

@@ -47,7 +47,7 @@ class Update(Group):
         "synchronous", "revisers decide all at once, or one by one in random order"
     )
     noise: float = param(
-        0.1,
+        0.08,
         "decision noise (temperature), on payoffs per euro at stake",
         ge=0.01,
         le=1.0,
@@ -63,7 +63,7 @@ class Update(Group):
         0.5, "probability that a territory starts as a cooperator", ge=0.0, le=1.0
     )
     imitation: float = param(
-        0.0,
+        0.18,
         "probability that a logit reviser instead imitates, by the Fermi rule, the partnership "
         "choice of an interdependent partner (M6, policy diffusion: Shipan & Volden 2008); "
         "the other rules, which imitate already, ignore it",
