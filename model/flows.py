@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +51,11 @@ class FlowField:
     served_nonresidents: np.ndarray  # Σ_{i≠j} F̃_ij^m
     # per domain, the kernel added between fellow members of structures (none: no structures)
     extra: tuple[sparse.csr_array, ...] | None = None
+    # kept for pool updates without a full pass (:func:`update_pools`)
+    requested: np.ndarray | None = None  # Σ_i F_ij^m, before rationing
+    own_ration: np.ndarray | None = None  # min(1, E_j^m / requested), before pooling
+    reach: np.ndarray | None = None  # R_i^m = D_i^m / S_i^m
+    access_decay_km: np.ndarray | None = None  # d_u^m (None: access counts flows whole)
 
 
 @dataclass(frozen=True)
@@ -165,9 +170,10 @@ def gravity_flows(
         requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
     with np.errstate(divide="ignore", invalid="ignore"):
-        ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+        own_ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+    ration = own_ration
     if shared is not None:
-        ration = _pooled_rations(ration, requested, capacity, shared)
+        ration = _pooled_rations(own_ration, requested, capacity, shared)
 
     supply = capacity * ration  # U = E r
     received = np.zeros((n, m))  # Σ_j F̃_ij
@@ -199,6 +205,73 @@ def gravity_flows(
         served=served,
         served_nonresidents=served_nonresidents,
         extra=extra,
+        requested=requested,
+        own_ration=own_ration,
+        reach=reach,
+        access_decay_km=access_decay_km,
+    )
+
+
+def update_pools(
+    pairs: CandidatePairs,
+    field: FlowField,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    shared: SharedServices | None,
+) -> FlowField:
+    """The flows of ``field`` under new pools and weights, without a full pass (issue 12.1).
+
+    ``demand`` and ``capacity`` must be those ``field`` was computed with. Pools change only
+    rations, so normalisers and requests stay; rations and supply change only for pool members
+    whose pooled ration moved, and what residents receive only at origins within the kernel's
+    cutoff of those members (the kernel is symmetric: the rows of the changed territories list
+    them). Those rows are recomputed whole, as the full pass sums them, so the result is
+    :func:`gravity_flows`'s to the last bit. Stretched kernels (``structures.reach_gain``)
+    change normalisers everywhere they reach: they need the full pass.
+    """
+    if field.requested is None or field.own_ration is None or field.reach is None:
+        raise ValueError("update_pools needs a FlowField computed by gravity_flows")
+    if field.extra is not None or (shared is not None and (shared.stretch > 1).any()):
+        raise ValueError("stretched kernels between members (reach_gain > 0) need a full pass")
+    requested, reach = field.requested, field.reach
+    ration = field.own_ration
+    if shared is not None:
+        ration = _pooled_rations(field.own_ration, requested, capacity, shared)
+    changed = ration != field.ration
+    if not changed.any():
+        return field
+    supply = capacity * ration
+    served = requested * ration
+    served_nonresidents = np.maximum(served - reach * supply, 0.0)
+    access = field.access.copy()
+    decay = field.decay_km
+    if field.access_decay_km is not None:
+        decay = field.decay_km * field.access_decay_km / (field.decay_km + field.access_decay_km)
+    # origins reaching a changed territory: the columns of its rows (K is symmetric)
+    touched = np.zeros(changed.shape, dtype=bool)
+    for block in pairs.kernel_blocks(decay, field.cutoff_km):
+        for k, kernel in enumerate(block.kernels):
+            rows = np.flatnonzero(changed[block.start : block.stop, k])
+            if len(rows):
+                touched[kernel[rows].indices, k] = True
+    for block in pairs.kernel_blocks(decay, field.cutoff_km):
+        for k, kernel in enumerate(block.kernels):
+            rows = np.flatnonzero(touched[block.start : block.stop, k])
+            if not len(rows):
+                continue
+            at = block.start + rows
+            received = kernel[rows] @ supply[:, k]
+            received *= reach[at, k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                access[at, k] = np.where(
+                    demand[at, k] > 0, np.minimum(1.0, received / demand[at, k]), 1.0
+                )
+    return replace(
+        field,
+        ration=ration,
+        access=access,
+        served=served,
+        served_nonresidents=served_nonresidents,
     )
 
 
