@@ -96,17 +96,26 @@ class CandidatePairs:
         pairs = pairs[np.argsort(pairs["i"], kind="stable")]
         return pairs["i"].astype(np.int64) + start, pairs["j"].astype(np.int64), pairs["v"]
 
-    def kernel_blocks(self, decay_km: np.ndarray, cutoff_km: np.ndarray) -> Iterator[KernelBlock]:
-        """Yield each block's kernels for every domain, computed once while memory allows."""
+    def kernel_blocks(
+        self, decay_km: np.ndarray, cutoff_km: np.ndarray, origins: np.ndarray | None = None
+    ) -> Iterator[KernelBlock]:
+        """Yield each block's kernels for every domain, computed once while memory allows.
+
+        With ``origins`` (sorted), blocks holding none of them may be left out.
+        """
         key = (tuple(decay_km), tuple(cutoff_km))
         if key in self._cache:
             yield from self._cache[key]
             return
         cached_kernels = sum(len(k[0]) for k in self._cache)
-        keep = self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
+        keep = origins is None and self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
         cached = []
         n = len(self.points)
         for start, stop in itertools.pairwise(self.starts.tolist()):
+            if origins is not None and np.searchsorted(origins, start) == np.searchsorted(
+                origins, stop
+            ):
+                continue
             i, j, d = self.block(start, stop)
             indptr = np.concatenate(
                 [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
@@ -224,10 +233,10 @@ def update_pools(
     ``demand`` and ``capacity`` must be those ``field`` was computed with. Pools change only
     rations, so normalisers and requests stay; rations and supply change only for pool members
     whose pooled ration moved, and what residents receive only at origins within the kernel's
-    cutoff of those members (the kernel is symmetric: the rows of the changed territories list
-    them). Those rows are recomputed whole, as the full pass sums them, so the result is
-    :func:`gravity_flows`'s to the last bit. Stretched kernels (``structures.reach_gain``)
-    change normalisers everywhere they reach: they need the full pass.
+    cutoff of those members (the kernel is symmetric). Those rows are recomputed whole, as the
+    full pass sums them, so the result is :func:`gravity_flows`'s to the last bit. Stretched
+    kernels (``structures.reach_gain``) change normalisers everywhere they reach: they need the
+    full pass.
     """
     if field.requested is None or field.own_ration is None or field.reach is None:
         raise ValueError("update_pools needs a FlowField computed by gravity_flows")
@@ -247,14 +256,15 @@ def update_pools(
     decay = field.decay_km
     if field.access_decay_km is not None:
         decay = field.decay_km * field.access_decay_km / (field.decay_km + field.access_decay_km)
-    # origins reaching a changed territory: the columns of its rows (K is symmetric)
+    # origins within the cutoff of a changed territory (K is symmetric); the radius errs wide
     touched = np.zeros(changed.shape, dtype=bool)
-    for block in pairs.kernel_blocks(decay, field.cutoff_km):
-        for k, kernel in enumerate(block.kernels):
-            rows = np.flatnonzero(changed[block.start : block.stop, k])
-            if len(rows):
-                touched[kernel[rows].indices, k] = True
-    for block in pairs.kernel_blocks(decay, field.cutoff_km):
+    for k, cutoff in enumerate(field.cutoff_km):
+        at = pairs.points[changed[:, k]]
+        near = pairs.tree.query_ball_point(at, cutoff * (1 + 1e-9), return_sorted=False)
+        if len(near):
+            touched[np.concatenate(near).astype(np.int64), k] = True
+    origins = np.flatnonzero(touched.any(axis=1))
+    for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
         for k, kernel in enumerate(block.kernels):
             rows = np.flatnonzero(touched[block.start : block.stop, k])
             if not len(rows):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cohesim.model import TerritoryModel, territory_model
+from cohesim.model import TerritoryModel, flows, territory_model
 from cohesim.model.flows import CandidatePairs, gravity_flows, update_pools
 from cohesim.model.shared_services import SharedServices
 
@@ -83,6 +83,31 @@ def test_a_pool_update_touches_only_what_is_within_reach_of_changed_members():
     assert pooled.access[0, 0] > alone.access[0, 0]  # the premise: pooling helps there
     np.testing.assert_array_equal(pooled.access[3:], alone.access[3:])
     np.testing.assert_array_equal(pooled.access[:, 1], alone.access[:, 1])
+
+
+def test_a_pool_update_over_kernels_not_cached_computes_only_the_blocks_it_needs(monkeypatch):
+    """Large regions recompute kernels block by block: those far from any change are skipped."""
+    monkeypatch.setattr(flows, "PAIRS_PER_BLOCK", 40)
+    monkeypatch.setattr(flows, "CACHED_PAIRS", 0)
+    rng = np.random.default_rng(7)
+    n = 60
+    x, y = rng.uniform(0, 400, n), rng.uniform(0, 40, n)
+    demand, capacity = rng.uniform(10, 500, (n, 2)), rng.uniform(10, 800, (n, 2))
+    pairs = CandidatePairs(x, y, radius=float(CUTOFF * DECAY.max()))
+    assert len(pairs.starts) > 5  # the premise: many blocks
+    west = np.where((x < 60)[:, None], 0, -1) * np.ones((1, 2), dtype=np.int64)
+    west[:, 1] = -1
+    shared = pooling(west, np.array([[0.8, 0.0]]))
+    old = gravity_flows(pairs, demand, capacity, DECAY, CUTOFF, ACCESS_DECAY)
+    full = gravity_flows(pairs, demand, capacity, DECAY, CUTOFF, ACCESS_DECAY, shared)
+    assert not np.array_equal(full.access, old.access)  # the premise: the pool changes access
+    computed = []
+    block = pairs.block
+    monkeypatch.setattr(pairs, "block", lambda a, b: computed.append(a) or block(a, b))
+    updated = update_pools(pairs, old, demand, capacity, shared)
+    assert 0 < len(computed) < len(pairs.starts) - 1
+    for name in ("ration", "access", "served", "served_nonresidents"):
+        np.testing.assert_array_equal(getattr(updated, name), getattr(full, name), err_msg=name)
 
 
 def test_stretched_kernels_need_the_full_pass():
