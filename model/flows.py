@@ -15,6 +15,10 @@ exactly.
 No N × N matrix is ever built: candidate pairs come from a k-d tree, in blocks of origins, and
 every pair flow is a closed form of per-territory sums (S_i, the ration factor r_j), so a flow
 between any two territories can be recomputed from O(N) state (:func:`pair_flows`).
+
+The module runs past 450 lines because the full pass, its update when only pools change
+(:func:`update_pools`) and the kernel cache they share must sum in the same order to give the
+same numbers; they are kept side by side.
 """
 
 from __future__ import annotations
@@ -87,6 +91,9 @@ class CandidatePairs:
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
         self._cache: dict[tuple, list[KernelBlock]] = {}
+        # each block's pair distances, kept with the first cached kernels: other kernels (access)
+        # then skip the k-d tree, most of a block's cost (8 bytes a pair)
+        self._distances: list[np.ndarray] | None = None
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order."""
@@ -109,14 +116,24 @@ class CandidatePairs:
             return
         cached_kernels = sum(len(k[0]) for k in self._cache)
         keep = origins is None and self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
+        measured = self._distances is not None
+        keep_distances = keep and not self._cache and self.total <= CACHED_PAIRS
+        distances = []
         cached = []
         n = len(self.points)
-        for start, stop in itertools.pairwise(self.starts.tolist()):
+        for b, (start, stop) in enumerate(itertools.pairwise(self.starts.tolist())):
             if origins is not None and np.searchsorted(origins, start) == np.searchsorted(
                 origins, stop
             ):
                 continue
-            i, j, d = self.block(start, stop)
+            if measured:
+                assert self._distances is not None
+                known = next(iter(self._cache.values()))[b]
+                i, j, d = known.origin, known.partner, self._distances[b]
+            else:
+                i, j, d = self.block(start, stop)
+            if keep_distances:
+                distances.append(d)
             indptr = np.concatenate(
                 [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
             )
@@ -130,6 +147,8 @@ class CandidatePairs:
             yield block
         if keep:
             self._cache[key] = cached
+        if keep_distances:
+            self._distances = distances
 
 
 def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:

@@ -110,6 +110,31 @@ def test_a_pool_update_over_kernels_not_cached_computes_only_the_blocks_it_needs
         np.testing.assert_array_equal(getattr(updated, name), getattr(full, name), err_msg=name)
 
 
+@pytest.mark.parametrize("cached", ["nothing", "flow kernels", "everything"])
+def test_kernels_from_kept_distances_are_those_from_the_tree(cached, monkeypatch):
+    """Kernels cached or not, access kernels from the kept distances or not: the same flows."""
+    rng = np.random.default_rng(3)
+    n, decay, access_decay = 80, np.array([8.0, 12.0, 20.0, 5.0]), np.full(4, 15.0)
+    x, y = rng.uniform(0, 300, n), rng.uniform(0, 60, n)
+    demand, capacity = rng.uniform(10, 500, (n, 4)), rng.uniform(10, 800, (n, 4))
+    monkeypatch.setattr(flows, "PAIRS_PER_BLOCK", 200)
+    monkeypatch.setattr(flows, "CACHED_PAIRS", 0)
+    radius = float(CUTOFF * decay.max())
+    reference = gravity_flows(
+        CandidatePairs(x, y, radius), demand, capacity, decay, CUTOFF, access_decay
+    )
+    pairs = CandidatePairs(x, y, radius)
+    # four domains: the flow kernels fit in CACHED_PAIRS = pairs, the access kernels do not
+    budget = {"nothing": 0, "flow kernels": pairs.total, "everything": 10**9}[cached]
+    monkeypatch.setattr(flows, "CACHED_PAIRS", budget)
+    for _ in range(2):  # the second pass reads what the first kept
+        field = gravity_flows(pairs, demand, capacity, decay, CUTOFF, access_decay)
+        for name in ("normaliser", "ration", "access", "served", "served_nonresidents"):
+            np.testing.assert_array_equal(getattr(field, name), getattr(reference, name))
+    assert len(pairs._cache) == {"nothing": 0, "flow kernels": 1, "everything": 2}[cached]
+    assert (pairs._distances is not None) == (cached != "nothing")
+
+
 def test_stretched_kernels_need_the_full_pass():
     x, y = np.array([0.0, 10.0]), np.zeros(2)
     demand = capacity = np.full((2, 2), 100.0)
