@@ -15,13 +15,17 @@ exactly.
 No N × N matrix is ever built: candidate pairs come from a k-d tree, in blocks of origins, and
 every pair flow is a closed form of per-territory sums (S_i, the ration factor r_j), so a flow
 between any two territories can be recomputed from O(N) state (:func:`pair_flows`).
+
+The module runs past 450 lines because the full pass, its update when only pools change
+(:func:`update_pools`) and the kernel cache they share must sum in the same order to give the
+same numbers; they are kept side by side.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +55,11 @@ class FlowField:
     served_nonresidents: np.ndarray  # Σ_{i≠j} F̃_ij^m
     # per domain, the kernel added between fellow members of structures (none: no structures)
     extra: tuple[sparse.csr_array, ...] | None = None
+    # kept for pool updates without a full pass (:func:`update_pools`)
+    requested: np.ndarray | None = None  # Σ_i F_ij^m, before rationing
+    own_ration: np.ndarray | None = None  # min(1, E_j^m / requested), before pooling
+    reach: np.ndarray | None = None  # R_i^m = D_i^m / S_i^m
+    access_decay_km: np.ndarray | None = None  # d_u^m (None: access counts flows whole)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,9 @@ class CandidatePairs:
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
         self._cache: dict[tuple, list[KernelBlock]] = {}
+        # each block's pair distances, kept with the first cached kernels: other kernels (access)
+        # then skip the k-d tree, most of a block's cost (8 bytes a pair)
+        self._distances: list[np.ndarray] | None = None
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order."""
@@ -91,18 +103,37 @@ class CandidatePairs:
         pairs = pairs[np.argsort(pairs["i"], kind="stable")]
         return pairs["i"].astype(np.int64) + start, pairs["j"].astype(np.int64), pairs["v"]
 
-    def kernel_blocks(self, decay_km: np.ndarray, cutoff_km: np.ndarray) -> Iterator[KernelBlock]:
-        """Yield each block's kernels for every domain, computed once while memory allows."""
+    def kernel_blocks(
+        self, decay_km: np.ndarray, cutoff_km: np.ndarray, origins: np.ndarray | None = None
+    ) -> Iterator[KernelBlock]:
+        """Yield each block's kernels for every domain, computed once while memory allows.
+
+        With ``origins`` (sorted), blocks holding none of them may be left out.
+        """
         key = (tuple(decay_km), tuple(cutoff_km))
         if key in self._cache:
             yield from self._cache[key]
             return
         cached_kernels = sum(len(k[0]) for k in self._cache)
-        keep = self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
+        keep = origins is None and self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
+        measured = self._distances is not None
+        keep_distances = keep and not self._cache and self.total <= CACHED_PAIRS
+        distances = []
         cached = []
         n = len(self.points)
-        for start, stop in itertools.pairwise(self.starts.tolist()):
-            i, j, d = self.block(start, stop)
+        for b, (start, stop) in enumerate(itertools.pairwise(self.starts.tolist())):
+            if origins is not None and np.searchsorted(origins, start) == np.searchsorted(
+                origins, stop
+            ):
+                continue
+            if measured:
+                assert self._distances is not None
+                known = next(iter(self._cache.values()))[b]
+                i, j, d = known.origin, known.partner, self._distances[b]
+            else:
+                i, j, d = self.block(start, stop)
+            if keep_distances:
+                distances.append(d)
             indptr = np.concatenate(
                 [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
             )
@@ -116,6 +147,8 @@ class CandidatePairs:
             yield block
         if keep:
             self._cache[key] = cached
+        if keep_distances:
+            self._distances = distances
 
 
 def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
@@ -165,9 +198,10 @@ def gravity_flows(
         requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
     with np.errstate(divide="ignore", invalid="ignore"):
-        ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+        own_ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+    ration = own_ration
     if shared is not None:
-        ration = _pooled_rations(ration, requested, capacity, shared)
+        ration = _pooled_rations(own_ration, requested, capacity, shared)
 
     supply = capacity * ration  # U = E r
     received = np.zeros((n, m))  # Σ_j F̃_ij
@@ -199,6 +233,74 @@ def gravity_flows(
         served=served,
         served_nonresidents=served_nonresidents,
         extra=extra,
+        requested=requested,
+        own_ration=own_ration,
+        reach=reach,
+        access_decay_km=access_decay_km,
+    )
+
+
+def update_pools(
+    pairs: CandidatePairs,
+    field: FlowField,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    shared: SharedServices | None,
+) -> FlowField:
+    """The flows of ``field`` under new pools and weights, without a full pass (issue 12.1).
+
+    ``demand`` and ``capacity`` must be those ``field`` was computed with. Pools change only
+    rations, so normalisers and requests stay; rations and supply change only for pool members
+    whose pooled ration moved, and what residents receive only at origins within the kernel's
+    cutoff of those members (the kernel is symmetric). Those rows are recomputed whole, as the
+    full pass sums them, so the result is :func:`gravity_flows`'s to the last bit. Stretched
+    kernels (``structures.reach_gain``) change normalisers everywhere they reach: they need the
+    full pass.
+    """
+    if field.requested is None or field.own_ration is None or field.reach is None:
+        raise ValueError("update_pools needs a FlowField computed by gravity_flows")
+    if field.extra is not None or (shared is not None and (shared.stretch > 1).any()):
+        raise ValueError("stretched kernels between members (reach_gain > 0) need a full pass")
+    requested, reach = field.requested, field.reach
+    ration = field.own_ration
+    if shared is not None:
+        ration = _pooled_rations(field.own_ration, requested, capacity, shared)
+    changed = ration != field.ration
+    if not changed.any():
+        return field
+    supply = capacity * ration
+    served = requested * ration
+    served_nonresidents = np.maximum(served - reach * supply, 0.0)
+    access = field.access.copy()
+    decay = field.decay_km
+    if field.access_decay_km is not None:
+        decay = field.decay_km * field.access_decay_km / (field.decay_km + field.access_decay_km)
+    # origins within the cutoff of a changed territory (K is symmetric); the radius errs wide
+    touched = np.zeros(changed.shape, dtype=bool)
+    for k, cutoff in enumerate(field.cutoff_km):
+        at = pairs.points[changed[:, k]]
+        near = pairs.tree.query_ball_point(at, cutoff * (1 + 1e-9), return_sorted=False)
+        if len(near):
+            touched[np.concatenate(near).astype(np.int64), k] = True
+    origins = np.flatnonzero(touched.any(axis=1))
+    for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
+        for k, kernel in enumerate(block.kernels):
+            rows = np.flatnonzero(touched[block.start : block.stop, k])
+            if not len(rows):
+                continue
+            at = block.start + rows
+            received = kernel[rows] @ supply[:, k]
+            received *= reach[at, k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                access[at, k] = np.where(
+                    demand[at, k] > 0, np.minimum(1.0, received / demand[at, k]), 1.0
+                )
+    return replace(
+        field,
+        ration=ration,
+        access=access,
+        served=served,
+        served_nonresidents=served_nonresidents,
     )
 
 

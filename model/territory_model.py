@@ -37,7 +37,13 @@ from scipy.special import expit
 from . import decisions, engineering, formation, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
-from .flows import CandidatePairs, gravity_flows, interaction_network, pair_flows
+from .flows import (
+    CandidatePairs,
+    gravity_flows,
+    interaction_network,
+    pair_flows,
+    update_pools,
+)
 from .kinds import METROPOLE, is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
@@ -269,18 +275,31 @@ class TerritoryModel(mesa.Model):
             shared, self._shared, p.services.refresh_tolerance
         ):
             return
-        self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
-        self._shared = shared
         assert self._pairs is not None  # kept whenever services are dynamic or shared
-        self.flows = gravity_flows(
-            self._pairs,
-            self.demand,
-            self.capacity,
-            self.flows.decay_km,
-            p.network.flow_cutoff,
-            self._access_decay,
-            shared,
-        )
+        stretched = shared is not None and bool((shared.stretch > 1).any())
+        if (
+            moved == 0.0
+            and getattr(self, "_incremental_pools", True)
+            and not stretched
+            and self.flows.extra is None
+        ):
+            # only pools or their weights moved: update rations and the access near them
+            self._shared = shared
+            self.flows = update_pools(
+                self._pairs, self.flows, self._flows_demand, self._flows_capacity, shared
+            )
+        else:
+            self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
+            self._shared = shared
+            self.flows = gravity_flows(
+                self._pairs,
+                self.demand,
+                self.capacity,
+                self.flows.decay_km,
+                p.network.flow_cutoff,
+                self._access_decay,
+                shared,
+            )
         flow = pair_flows(self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km)
         self.network = replace(net, flow=flow.astype(np.float32))
         self.spillover_cost = self.flows.served_nonresidents @ self._spillover_per_user
