@@ -96,11 +96,13 @@ class RegionCache:
     A region depends on the parameters :data:`cohesim.model.region.REGION_INPUTS` names (as in
     force at the start), the seed of synthetic territories, and the rows of real ones (read
     once per :data:`TERRITORY_INPUTS`). Regions are read-only: runs, and the threads of a Dask
-    worker, share them.
+    worker, share them. At most ``size`` regions are kept, and older ones only while all hold
+    at most ``territories`` territories: a large region (its flow kernels cached) weighs about
+    as much as a run on it, so a worker keeps about one.
     """
 
-    def __init__(self, size: int = 4):
-        self.size = size
+    def __init__(self, size: int = 4, territories: int = 50_000):
+        self.size, self.territories = size, territories
         self._regions: OrderedDict[tuple, Region] = OrderedDict()
         self._tables: OrderedDict[str, TerritoryTable] = OrderedDict()
         self._lock = threading.Lock()
@@ -121,7 +123,10 @@ class RegionCache:
         with self._lock:
             self._regions[key] = region
             self.built += 1
-            while len(self._regions) > self.size:
+            while len(self._regions) > self.size or (
+                len(self._regions) > 1
+                and sum(len(r.table) for r in self._regions.values()) > self.territories
+            ):
                 self._regions.popitem(last=False)
         return region
 

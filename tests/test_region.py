@@ -182,3 +182,16 @@ def test_a_chunk_reusing_its_regions_gives_the_rows_of_runs_built_from_scratch()
             series.drop(columns="run_id"), alone.timeseries, check_exact=True
         )
         assert {k: row[k] for k in alone.final_values()} == alone.final_values()
+
+
+def test_the_cache_keeps_a_few_regions_and_few_large_ones():
+    p = Parameters.model_validate({"geometry": {"n": 40}})
+    cache = RegionCache(size=2, territories=100)
+    regions = [cache.region(p.updated({"run.seed": seed})) for seed in (1, 2, 3)]
+    assert cache.region(p.updated({"run.seed": 3})) is regions[2]  # held
+    assert cache.region(p.updated({"run.seed": 1})) is not regions[0]  # out: 3 > size
+    assert (cache.built, cache.reused) == (4, 1)
+    small = RegionCache(size=4, territories=50)
+    first = small.region(p)
+    small.region(p.updated({"run.seed": 9}))  # 80 territories > 50: the older one goes
+    assert small.region(p) is not first
