@@ -18,7 +18,7 @@ import pandas as pd
 
 from cohesim.model.outcomes import final_values
 
-from .runs import build_model
+from .runs import RegionCache, build_model
 from .scenario import Scenario
 
 
@@ -56,6 +56,10 @@ class ChunkResult:
     territories: list[pd.DataFrame] = field(default_factory=list)
 
 
+REGIONS = RegionCache()
+"""This worker's regions: consecutive runs on the same region and seed build it once."""
+
+
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every run of a chunk; never raises for a failing run."""
     result = ChunkResult(runs=[])
@@ -67,7 +71,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 **spec.overrides,
                 **{"run.seed": spec.seed, "run.steps": chunk.steps[spec.scenario_index]},
             )
-            model = build_model(scenario)
+            model = build_model(scenario, REGIONS)
             _run_within(model, scenario.parameters.run.steps, chunk.timeout, clock)
             frame = model.metrics_frame()
             row.update(final_values(frame, scenario.parameters.metrics.final_window))

@@ -6,6 +6,7 @@ import numpy as np
 
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS, GraphGame, WellMixedGame
+from .region import Region
 from .territories import TerritoryTable
 from .territory_model import TerritoryModel
 
@@ -15,6 +16,7 @@ def model_for(
     *,
     rng: int | np.random.Generator | None = None,
     territories: TerritoryTable | None = None,
+    region: Region | None = None,
 ) -> TerritoryModel | GraphGame | WellMixedGame:
     """The model ``geometry.source`` needs, built from ``parameters``.
 
@@ -30,6 +32,9 @@ def model_for(
         Seed or generator for every random draw; ``parameters.run.seed`` when None.
     territories
         Territories for the policy model; validation sources build their own players.
+    region
+        The policy model's region, built already for these parameters and seed
+        (:func:`~cohesim.model.region.build_region`): reused instead of built again.
 
     Examples
     --------
@@ -43,10 +48,10 @@ def model_for(
     source = parameters.geometry.source
     reduction = REDUCTION_MODELS.get(source)
     if reduction is None:
-        return TerritoryModel(parameters, rng=rng, territories=territories)
-    if territories is not None:
+        return TerritoryModel(parameters, rng=rng, territories=territories, region=region)
+    if territories is not None or region is not None:
         raise ValueError(
-            f"geometry.source = {source!r} builds its own players: territories= is only for "
-            "the 'synthetic' and 'france' sources"
+            f"geometry.source = {source!r} builds its own players: territories= and region= "
+            "are only for the 'synthetic' and 'france' sources"
         )
     return reduction(parameters, rng=rng)

@@ -37,16 +37,11 @@ from scipy.special import expit
 from . import decisions, engineering, formation, outcomes, returns, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
-from .flows import (
-    CandidatePairs,
-    gravity_flows,
-    interaction_network,
-    pair_flows,
-    update_pools,
-)
+from .flows import gravity_flows, pair_flows, update_pools
 from .kinds import METROPOLE, is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
+from .region import Region, build_region
 from .registry import (
     COMPETING,
     STRUCTURE_KINDS,
@@ -55,7 +50,7 @@ from .registry import (
     memberships_frame,
 )
 from .shared_services import SharedServices, shared_services
-from .territories import TerritoryTable, endowments, synthetic_territories
+from .territories import TerritoryTable
 
 
 class TerritoryModel(mesa.Model):
@@ -69,6 +64,10 @@ class TerritoryModel(mesa.Model):
         Seed or generator for every random draw; ``parameters.run.seed`` when None.
     territories
         Territories to use instead of the synthetic region the parameters describe.
+    region
+        The region built already (:func:`~cohesim.model.region.build_region`) from these
+        parameters and the same seed, or these territories: the run is the same as if it had
+        built it, without the cost (sweeps reuse one region across lever settings).
 
     Examples
     --------
@@ -88,6 +87,7 @@ class TerritoryModel(mesa.Model):
         *,
         rng: int | np.random.Generator | None = None,
         territories: TerritoryTable | None = None,
+        region: Region | None = None,
     ):
         parameters = parameters if parameters is not None else Parameters()
         source = parameters.geometry.source
@@ -105,40 +105,28 @@ class TerritoryModel(mesa.Model):
         domains = list(parameters.services.domains.values())
         self._value = np.array([d.value for d in domains])
 
-        if territories is None and parameters.geometry.source != "synthetic":
-            raise ValueError(
-                f"geometry.source = {parameters.geometry.source!r}: pass its territories= "
-                "(cohesim.experiments.build_model reads them for a scenario)"
-            )
-        table = (
-            territories if territories is not None else synthetic_territories(parameters, self.rng)
-        )
+        if region is None:
+            region = build_region(parameters, self.rng, territories)  # draws from self.rng
+        elif territories is not None and territories is not region.table:
+            raise ValueError("pass territories= or region=, not both")
+        else:
+            region.enter(parameters, self.rng)
+        table = region.table  # not kept: a run alone frees its candidate pairs when done
         n = len(table)
         self.name, self.kind, self.code = table.name, table.kind, table.code
         self.population, self.x, self.y, self.area = table.population, table.x, table.y, table.area
-        own = endowments(table, parameters)
-        self.demand, self.capacity = own.demand, own.capacity
+        own = region.own
+        # the region is shared by the runs on it, read-only: copy what a run changes in place
+        self.demand, self.capacity = own.demand, own.capacity.copy()
         self.engineering = own.engineering.copy()
         self.revenue, self.service_cost = own.revenue, own.service_cost
         self.budget = own.budget.copy()
 
-        # Flows and the network are built once; only what the step needs is kept.
-        decay = np.array([d.decay_km for d in domains])
-        self._access_decay = np.array([d.access_decay_km for d in domains])
-        cutoff = parameters.network.flow_cutoff
-        pairs = CandidatePairs(self.x, self.y, radius=float(cutoff * decay.max()))
-        self.flows = gravity_flows(
-            pairs, self.demand, self.capacity, decay, cutoff, self._access_decay
-        )
-        self.network = interaction_network(
-            pairs,
-            self.flows,
-            self.demand,
-            self.capacity,
-            self._value,
-            parameters.network.partners,
-            parameters.network.min_interdependence,
-        )
+        # Flows and the network are built once, with the region; only what the step needs is kept.
+        self._access_decay = region.access_decay
+        pairs = region.pairs
+        self.flows = region.flows
+        self.network = region.network
         # flows follow capacities and populations when budgets or populations move (step 0)
         self._dynamic = parameters.budget.adjustment_rate > 0 or (
             parameters.population.migration_rate > 0
@@ -147,6 +135,7 @@ class TerritoryModel(mesa.Model):
         s = parameters.structures
         self._sharing = s.enabled and (s.pooling or s.reach_gain > 0)
         self._shared: SharedServices | None = None
+        self._incremental_pools = True  # tests switch it off to compare with full passes
         self._pairs = pairs if self._dynamic or self._sharing else None
         self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
         del pairs
@@ -279,7 +268,7 @@ class TerritoryModel(mesa.Model):
         stretched = shared is not None and bool((shared.stretch > 1).any())
         if (
             moved == 0.0
-            and getattr(self, "_incremental_pools", True)
+            and self._incremental_pools
             and not stretched
             and self.flows.extra is None
         ):
