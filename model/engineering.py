@@ -28,6 +28,21 @@ def staffed_share(staffing: np.ndarray) -> np.ndarray:
     return -np.expm1(-np.asarray(staffing, dtype=float))
 
 
+def delivered_shares(
+    structure: np.ndarray, engineering: np.ndarray, cover: np.ndarray, structures: int
+) -> np.ndarray:
+    """Per structure, the share of its value its staffing delivers (M5), shape (structures,).
+
+    Each membership commits ``engineering`` (FTE) to its ``structure`` with its territory's
+    ``cover``: H* = Σ h_i, H_S = Σ h_i (1 + e_i), share 1 − exp(−H_S/H*); a structure whose
+    members commit nothing delivers 1 − exp(−1).
+    """
+    committed = np.bincount(structure, engineering, structures)
+    staffed = np.bincount(structure, engineering * (1 + cover), structures)
+    ratio = np.divide(staffed, committed, out=np.ones(structures), where=committed > 0)
+    return staffed_share(ratio)
+
+
 def transaction_factor(
     structures: Structures,
     members: np.ndarray,

@@ -259,7 +259,7 @@ def update_pools(
     """
     if field.requested is None or field.own_ration is None or field.reach is None:
         raise ValueError("update_pools needs a FlowField computed by gravity_flows")
-    if field.extra is not None or (shared is not None and (shared.stretch > 1).any()):
+    if field.extra is not None or (shared is not None and shared.stretched):
         raise ValueError("stretched kernels between members (reach_gain > 0) need a full pass")
     requested, reach = field.requested, field.reach
     ration = field.own_ration
@@ -308,7 +308,7 @@ def _stretched_kernels(
     shared: SharedServices | None, n: int, decay_km: np.ndarray, cutoff_km: np.ndarray
 ) -> tuple[sparse.csr_array, ...] | None:
     """Per domain, what stretching members' distances adds to the kernel: K(d / s) − K(d)."""
-    if shared is None or not (shared.stretch > 1).any():
+    if shared is None or not shared.stretched:
         return None
     kernels = []
     for k, (decay, cutoff) in enumerate(zip(decay_km, cutoff_km, strict=True)):

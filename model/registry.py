@@ -127,6 +127,10 @@ class StructureRegistry:
 
         return self._memo(("matrix", n_territories), build)
 
+    def memoised(self, key, compute):
+        """``compute()``, remembered until memberships or structures change (read-only)."""
+        return self._memo(key, compute)
+
     def _memo(self, key, compute):
         """Queries are asked several times a step: answer from memory until the tables change."""
         if self._memo_version != self._version:

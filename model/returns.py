@@ -83,10 +83,8 @@ def returns(model: TerritoryModel) -> Returns:
     age = model.steps - st["formed"][structure]
 
     cover = model.cover[territory]
-    committed = np.bincount(structure, engineering, st.size)
-    staffed = np.bincount(structure, engineering * (1 + cover), st.size)
-    ratio = np.divide(staffed, committed, out=np.ones(st.size), where=committed > 0)
-    delivers = engineering_model.staffed_share(ratio) * (1 + st["quality"])
+    staffing = engineering_model.delivered_shares(structure, engineering, cover, st.size)
+    delivers = staffing * (1 + st["quality"])
     value = (1 - s_p.non_member_share) * (synergy - 1) * s_p.contribution * n_dom
     value = value * model.population[territory] * delivers[structure]
     instalment = np.where(age < s_p.amortisation_years, scale * setup / s_p.amortisation_years, 0)

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .engineering import staffed_share
+from .engineering import delivered_shares
 from .structures import engineering_commitments
 
 if TYPE_CHECKING:
@@ -53,68 +53,40 @@ class SharedServices:
     stretch: np.ndarray  # (pairs, M)
 
     @property
+    def stretched(self) -> bool:
+        """Whether some members' distances stretch (a full flow pass is then needed)."""
+        return bool((self.stretch > 1).any())
+
+    @property
     def empty(self) -> bool:
         """Whether it changes nothing."""
-        return not (self.pool >= 0).any() and not (self.stretch > 1).any()
-
-
-def delivered_shares(model: TerritoryModel) -> np.ndarray:
-    """The share of its value each structure's staffing delivers, 1 − exp(−H_S/H*) (S,).
-
-    H_S = Σ h_i (1 + e_i) over its members, H* = Σ h_i (M5); a structure whose members commit
-    no engineering delivers in full.
-    """
-    st = model.registry.structures
-    held, engineering = engineering_commitments(model)
-    structure = model.registry.members["structure"][held]
-    territory = model.registry.members["territory"][held]
-    committed = np.bincount(structure, engineering, st.size)
-    staffed = np.bincount(structure, engineering * (1 + model.cover[territory]), st.size)
-    ratio = np.divide(staffed, committed, out=np.ones(st.size), where=committed > 0)
-    return staffed_share(ratio)
+        return not (self.pool >= 0).any() and not self.stretched
 
 
 def shared_services(model: TerritoryModel) -> SharedServices | None:
     """Pools and stretched member pairs of the active structures (None when nothing is shared)."""
     s = model.parameters.structures
     reg = model.registry
-    held = reg.active_members()
+    held, engineering = engineering_commitments(model)
     if len(held) == 0 or (not s.pooling and s.reach_gain == 0):
         return None
     n, n_dom = len(model.population), len(model.domain_names)
     st = reg.structures
     structure, territory = reg.members["structure"][held], reg.members["territory"][held]
-    delivered = delivered_shares(model)
+    delivered = delivered_shares(structure, engineering, model.cover[territory], st.size)
     covers = st["domains"]
 
-    pool = np.full((n, n_dom), -1, dtype=np.int64)
-    pools = 0
-    weight_columns = []
+    if s.pooling:
+        # who pools with whom changes only with memberships: computed once per change of them
+        pool = reg.memoised(("pools", n), lambda: _pools(territory, structure, covers, n))
+    else:
+        pool = np.full((n, n_dom), -1, dtype=np.int64)
+    # a pool's weight: the best delivered share among its structures, this year
+    weight = np.zeros((int(pool.max(initial=-1)) + 1, n_dom))
     for m in range(n_dom):
-        on = covers[structure, m]
-        if not s.pooling or not on.any():
-            weight_columns.append(np.zeros(0))
-            continue
-        # territories joined through the structures covering m: a bipartite graph's components
-        graph = sparse.csr_array(
-            (np.ones(on.sum()), (territory[on], n + structure[on])), shape=(n + st.size,) * 2
-        )
-        _, label = connected_components(graph, directed=False)
-        member = np.zeros(n, dtype=bool)
-        member[territory[on]] = True
-        own = label[:n]
-        best = np.zeros(label.max() + 1)
-        np.maximum.at(best, label[n + structure[on]], np.minimum(delivered[structure[on]], 1.0))
-        pooled = member & (np.bincount(own[member], minlength=label.max() + 1)[own] > 1)
-        codes, local = np.unique(own[pooled], return_inverse=True)
-        pool[pooled, m] = pools + local
-        weight_columns.append(best[codes])
-        pools += len(codes)
-    weight = np.zeros((pools, n_dom))
-    start = 0
-    for m, column in enumerate(weight_columns):
-        weight[start : start + len(column), m] = column
-        start += len(column)
+        label = pool[territory, m]
+        on = covers[structure, m] & (label >= 0)
+        np.maximum.at(weight[:, m], label[on], np.minimum(delivered[structure[on]], 1.0))
 
     # member pairs of each structure, both ways, with the stretch of their shared domains
     if s.reach_gain > 0:
@@ -131,6 +103,33 @@ def shared_services(model: TerritoryModel) -> SharedServices | None:
         stretch = np.ones((0, n_dom))
     d = np.hypot(model.x[i] - model.x[j], model.y[i] - model.y[j])
     return SharedServices(pool=pool, weight=weight, i=i, j=j, d=d, stretch=stretch)
+
+
+def _pools(territory: np.ndarray, structure: np.ndarray, covers: np.ndarray, n: int) -> np.ndarray:
+    """Per territory and domain, its pool (−1: none), numbered over all domains in turn.
+
+    The territories joined through the structures covering a domain, the components of a
+    bipartite graph, with two territories or more.
+    """
+    structures, n_dom = covers.shape
+    pool = np.full((n, n_dom), -1, dtype=np.int64)
+    pools = 0
+    for m in range(n_dom):
+        on = covers[structure, m]
+        if not on.any():
+            continue
+        graph = sparse.csr_array(
+            (np.ones(on.sum()), (territory[on], n + structure[on])), shape=(n + structures,) * 2
+        )
+        _, label = connected_components(graph, directed=False)
+        member = np.zeros(n, dtype=bool)
+        member[territory[on]] = True
+        own = label[:n]
+        pooled = member & (np.bincount(own[member], minlength=label.max() + 1)[own] > 1)
+        codes, local = np.unique(own[pooled], return_inverse=True)
+        pool[pooled, m] = pools + local
+        pools += len(codes)
+    return pool
 
 
 def _member_pairs(

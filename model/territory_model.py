@@ -265,7 +265,7 @@ class TerritoryModel(mesa.Model):
         ):
             return
         assert self._pairs is not None  # kept whenever services are dynamic or shared
-        stretched = shared is not None and bool((shared.stretch > 1).any())
+        stretched = shared is not None and shared.stretched
         if moved == 0.0 and self._incremental_pools and not stretched and self.flows.extra is None:
             # only pools or their weights moved: update rations and the access near them
             self._shared = shared
