@@ -9,7 +9,10 @@ so that their ratios hold on a noisy machine. Three implementations of the same 
     decisions, contest, learning, budgets, data collection);
 ``model``
     :class:`~cohesim.model.TerritoryModel`, the full step (decisions, structures, payoffs,
-    learning, budgets, metrics);
+    learning, budgets, dynamic services, metrics);
+``core``
+    the same :class:`~cohesim.model.TerritoryModel` on the reference's rules (no structures, no
+    imitation, services as built): the model's step on exactly the work the reference does;
 ``kernel``
     the bare game on the model's arrays: logit decisions and contest payoffs, nothing else
     (the lower bound).
@@ -39,7 +42,9 @@ THREAD_VARIABLES = (
     "NUMBA_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
-IMPLEMENTATIONS = ("model", "kernel", "reference")
+IMPLEMENTATIONS = ("model", "core", "kernel", "reference")
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+"""``cpu`` (this process's CPU time) is the steadier clock on a shared, loaded machine."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Measurement:
     peak_mb: float
     import_mb: float
     region: str = "synthetic"  # or the name of the scenario measured (e.g. france_epci)
+    clock: str = "wall"  # or "cpu"
 
     @property
     def updates_per_second(self) -> float:
@@ -92,15 +98,23 @@ def _peak_mb() -> float:
 
 
 def measure(
-    implementation: str, n: int, steps: int, seed: int = 1, scenario: str | None = None
+    implementation: str,
+    n: int,
+    steps: int,
+    seed: int = 1,
+    scenario: str | None = None,
+    clock: str = "wall",
 ) -> Measurement:
-    """Build and time one implementation in this process.
+    """Build and time one implementation in this process, on ``clock`` (:data:`CLOCKS`).
 
     On a synthetic region of N territories, or on the territories of ``scenario`` (a file;
     N is then its size).
     """
-    import_mb = _peak_mb()
     from cohesim.model import TerritoryModel
+
+    # after the imports: cohesim.model loads mesa, numpy, scipy and pandas on first use
+    import_mb = _peak_mb()
+    now = CLOCKS[clock]
 
     territories, region = None, "synthetic"
     if scenario is None:
@@ -112,7 +126,7 @@ def measure(
         loaded = load_scenario(scenario)
         p, region = loaded.parameters.updated({"run.burn_in": 0}), loaded.name
         territories = scenario_territories(p)
-    if implementation != "model":  # the game alone: M1, no structures, services as built
+    if implementation != "model":  # the reference's rules: M1, no structures, services as built
         p = p.updated(
             {
                 "update.imitation": 0.0,
@@ -121,7 +135,7 @@ def measure(
                 "population.migration_rate": 0.0,
             }
         )
-    clock = time.perf_counter()
+    started = now()
     model = TerritoryModel(p, rng=seed, territories=territories)
     n = len(model.population)
     step: Callable[[], object]  # one year; the kernel's step also returns its payoffs
@@ -134,15 +148,23 @@ def measure(
         step = GameKernel(model).step
     else:
         step = model.step
-    build = time.perf_counter() - clock
+    build = now() - started
     step()  # warm-up (first-touch allocations, caches)
     times = []
     for _ in range(steps):
-        clock = time.perf_counter()
+        started = now()
         step()
-        times.append(time.perf_counter() - clock)
+        times.append(now() - started)
     return Measurement(
-        implementation, n, build, float(np.median(times)), steps, _peak_mb(), import_mb, region
+        implementation,
+        n,
+        build,
+        float(np.median(times)),
+        steps,
+        _peak_mb(),
+        import_mb,
+        region,
+        clock,
     )
 
 
@@ -180,12 +202,12 @@ class GameKernel:
 
 
 def run_isolated(
-    implementation: str, n: int, steps: int, scenario: str | None = None
+    implementation: str, n: int, steps: int, scenario: str | None = None, clock: str = "wall"
 ) -> Measurement:
     """Measure in a fresh single-threaded subprocess."""
     env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
     command = [sys.executable, "-m", "cohesim.experiments.bench", implementation, str(n)]
-    command += [str(steps), *([scenario] if scenario else [])]
+    command += [str(steps), clock, *([scenario] if scenario else [])]
     done = subprocess.run(
         command,
         capture_output=True,
@@ -204,7 +226,7 @@ def summarise(measurements: list[Measurement]) -> dict:
     regions = sorted({(m.region != "synthetic", m.region, m.n) for m in measurements})
     rows = []
     for _, region, n in regions:
-        model, kernel, ref = (by.get((k, region, n)) for k in IMPLEMENTATIONS)
+        model, core, kernel, ref = (by.get((k, region, n)) for k in IMPLEMENTATIONS)
         rows.append(
             {
                 "region": region,
@@ -213,6 +235,7 @@ def summarise(measurements: list[Measurement]) -> dict:
                 "model_build_s": model.build_seconds if model else None,
                 "model_updates_per_s": model.updates_per_second if model else None,
                 "model_bytes_per_territory": model.bytes_per_territory if model else None,
+                "core_step_s": core.step_seconds if core else None,
                 "kernel_step_s": kernel.step_seconds if kernel else None,
                 "reference_step_s": ref.step_seconds if ref else None,
                 "reference_over_model": ref.step_seconds / model.step_seconds
@@ -220,6 +243,12 @@ def summarise(measurements: list[Measurement]) -> dict:
                 else None,
                 "model_over_kernel": model.step_seconds / kernel.step_seconds
                 if kernel and model
+                else None,
+                "reference_over_core": ref.step_seconds / core.step_seconds
+                if ref and core
+                else None,
+                "core_over_kernel": core.step_seconds / kernel.step_seconds
+                if kernel and core
                 else None,
             }
         )
@@ -231,14 +260,21 @@ def summarise(measurements: list[Measurement]) -> dict:
             "time_ratio": step[b] / step[a],
             "size_ratio": b / a,
         }
-    return {"sizes": rows, "growth": growth, "measurements": [asdict(m) for m in measurements]}
+    clocks = sorted({m.clock for m in measurements})
+    return {
+        "clock": clocks[0] if len(clocks) == 1 else clocks,
+        "sizes": rows,
+        "growth": growth,
+        "measurements": [asdict(m) for m in measurements],
+    }
 
 
 def main() -> None:
-    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS [SCENARIO] → JSON."""
-    implementation, n, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    scenario = sys.argv[4] if len(sys.argv) > 4 else None
-    print(json.dumps(asdict(measure(implementation, n, steps, scenario=scenario))))
+    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS CLOCK [SCENARIO] → JSON."""
+    implementation, n, steps, clock = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    scenario = sys.argv[5] if len(sys.argv) > 5 else None
+    measured = measure(implementation, n, steps, scenario=scenario, clock=clock)
+    print(json.dumps(asdict(measured)))
 
 
 if __name__ == "__main__":

@@ -49,8 +49,8 @@ def test_reference_gives_the_same_numbers_from_the_same_draws(observatory):
     np.testing.assert_allclose(collected, real.metrics_frame()["cooperation_rate"].iloc[1:])
 
 
-@pytest.mark.slow  # six measuring subprocesses: about 20 s
-def test_bench_command_measures_the_three_implementations(tmp_path):
+@pytest.mark.slow  # eight measuring subprocesses: about 25 s
+def test_bench_command_measures_the_four_implementations(tmp_path):
     import json
 
     out = tmp_path / "bench.json"
@@ -60,7 +60,7 @@ def test_bench_command_measures_the_three_implementations(tmp_path):
     assert [row["n"] for row in summary["sizes"]] == [200, 400]
     for row in summary["sizes"]:
         assert row["region"] == "synthetic"
-        for key in ("model_step_s", "kernel_step_s", "reference_step_s"):
+        for key in ("model_step_s", "core_step_s", "kernel_step_s", "reference_step_s"):
             assert row[key] > 0
         assert row["model_bytes_per_territory"] >= 0  # peak RSS grows in pages: 0 at tiny N
         assert row["reference_over_model"] == pytest.approx(
@@ -69,9 +69,23 @@ def test_bench_command_measures_the_three_implementations(tmp_path):
     assert set(summary["growth"]) == {"400/200"}
     assert {m["implementation"] for m in summary["measurements"]} == {
         "model",
+        "core",
         "kernel",
         "reference",
     }
+    assert summary["clock"] == "wall"
+
+
+@pytest.mark.parametrize("clock", ["wall", "cpu"])
+def test_core_times_the_model_on_the_reference_rules(clock):
+    from cohesim.experiments.bench import measure
+
+    core = measure("core", 120, steps=2, clock=clock)
+    model = measure("model", 120, steps=2, clock=clock)
+    assert core.clock == model.clock == clock
+    assert core.n == model.n == 120
+    assert core.step_seconds > 0 and model.step_seconds > 0
+    assert core.import_mb > 50  # read after the model's imports (mesa, numpy, scipy, pandas)
 
 
 def test_bench_refuses_sizes_that_are_not_numbers():

@@ -33,22 +33,31 @@ from .errors import err, fail, out
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also measure a scenario's own territories, e.g. scenarios/france_epci.toml.",
 )
+@click.option(
+    "--clock",
+    type=click.Choice(["wall", "cpu"]),
+    default="wall",
+    show_default=True,
+    help="Time by the wall clock, or by each process's CPU time (steadier on a busy machine).",
+)
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
 def bench(
     sizes: str,
     steps: int,
     reference_up_to: int,
     scenarios: tuple[Path, ...],
+    clock: str,
     json_path: Path | None,
 ) -> None:
     """Time the model against idiomatic Mesa and its bare game kernel, one core.
 
     Each implementation runs in a fresh single-threaded process; ratios are measured in this
-    one run. See docs/performance.md.
+    one run. "core" is the model on the reference's rules (no structures, services as built).
+    See docs/performance.md.
     """
     import json
 
-    from ..bench import run_isolated, summarise
+    from ..bench import IMPLEMENTATIONS, run_isolated, summarise
 
     try:
         ns = [int(s) for s in sizes.split(",") if s.strip()]
@@ -57,17 +66,17 @@ def bench(
     measurements = []
     jobs = [(n, None) for n in ns] + [(0, str(path)) for path in scenarios]
     for n, scenario in jobs:
-        for implementation in ("model", "kernel", "reference"):
+        for implementation in IMPLEMENTATIONS:
             if implementation == "reference" and n > reference_up_to:
                 continue
             where = scenario or f"N = {n:,}"
             err.print(f"measuring {implementation} on {where} ...", highlight=False)
             try:
-                measurements.append(run_isolated(implementation, n, steps, scenario))
+                measurements.append(run_isolated(implementation, n, steps, scenario, clock))
             except RuntimeError as error:
                 fail(str(error), code=1)
     summary = summarise(measurements)
-    table = Table(title="cohesim bench (one core)")
+    table = Table(title=f"cohesim bench (one core, {clock} clock)")
     columns = (
         ("region", "region", ""),
         ("N", "n", ",d"),
@@ -75,9 +84,11 @@ def bench(
         ("model step (s)", "model_step_s", ".4f"),
         ("updates/s", "model_updates_per_s", ",.0f"),
         ("B/territory", "model_bytes_per_territory", ",.0f"),
+        ("core step (s)", "core_step_s", ".4f"),
         ("kernel step (s)", "kernel_step_s", ".4f"),
         ("Mesa step (s)", "reference_step_s", ".3f"),
         ("Mesa / model", "reference_over_model", ".1f"),
+        ("Mesa / core", "reference_over_core", ".1f"),
         ("model / kernel", "model_over_kernel", ".1f"),
     )
     for label, _, _ in columns:
@@ -86,7 +97,7 @@ def bench(
         table.add_row(
             *("–" if row[key] is None else format(row[key], spec) for _, key, spec in columns)
         )
-    Console(width=max(out.width, 160)).print(table)  # wide even when piped: nine columns
+    Console(width=max(out.width, 180)).print(table)  # wide even when piped: twelve columns
     for g in summary["growth"].values():
         out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
     if json_path is not None:
