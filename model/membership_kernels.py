@@ -1,0 +1,106 @@
+"""Compiled (numba) loops over the memberships held, in place of scipy's sparse algebra.
+
+The structures' code asks the same few questions of the membership matrix every year: which
+structures the two ends of an edge share, which the source holds without the destination, and
+which territories pool their capacity through structures covering a domain. With a few
+hundred memberships, building and indexing scipy matrices costs far more than the answer
+(docs/performance.md, "Where the time goes"). These kernels walk the registry's CSR arrays
+(:class:`~cohesim.model.registry.Memberships`) instead.
+
+They return index lists only, in the order scipy's products listed them (edge, then structure,
+ascending), and leave the arithmetic to numpy, so every number stays as it was to the last bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def edge_structures(src, dst, by_territory, structures, slots, shared_only):
+    """The structures each edge's source holds, split by whether its destination holds them too.
+
+    ``by_territory``, ``structures`` and ``slots`` are the memberships as CSR arrays by
+    territory (structures ascending; ``slots`` their positions among the memberships held).
+    Returns (edge, structure, slot of the source's membership, shared) for every structure a
+    source holds, by edge then structure; only the shared ones when ``shared_only``.
+    """
+    count = 0
+    for e in range(len(src)):
+        count += by_territory[src[e] + 1] - by_territory[src[e]]
+    edge = np.empty(count, dtype=np.int64)
+    structure = np.empty(count, dtype=np.int64)
+    slot = np.empty(count, dtype=np.int64)
+    shared = np.empty(count, dtype=np.bool_)
+    k = 0
+    for e in range(len(src)):
+        a, a_end = by_territory[src[e]], by_territory[src[e] + 1]
+        if a == a_end:
+            continue
+        b, b_end = by_territory[dst[e]], by_territory[dst[e] + 1]
+        while a < a_end:
+            s = structures[a]
+            while b < b_end and structures[b] < s:
+                b += 1
+            both = b < b_end and structures[b] == s
+            if both or not shared_only:
+                edge[k], structure[k], slot[k], shared[k] = e, s, slots[a], both
+                k += 1
+            a += 1
+    return edge[:k], structure[:k], slot[:k], shared[:k]
+
+
+@njit(cache=True)
+def _root(parent, t):
+    while parent[t] != t:
+        parent[t] = parent[parent[t]]
+        t = parent[t]
+    return t
+
+
+@njit(cache=True)
+def pools(territory, structure, covers, n):
+    """Per territory and domain, its pool (−1: none), numbered over all domains in turn.
+
+    A pool is a set of two territories or more joined through the structures covering the
+    domain (connected by union-find); a domain's pools are numbered by their smallest territory.
+    """
+    structures, n_dom = covers.shape
+    pool = np.full((n, n_dom), -1, dtype=np.int64)
+    parent = np.empty(n, dtype=np.int64)
+    first = np.empty(structures, dtype=np.int64)
+    size = np.empty(n, dtype=np.int64)
+    label = np.empty(n, dtype=np.int64)
+    member = np.empty(n, dtype=np.bool_)
+    numbered = 0
+    for m in range(n_dom):
+        for t in range(n):
+            parent[t] = t
+        first[:] = -1
+        member[:] = False
+        for k in range(len(territory)):
+            s, t = structure[k], territory[k]
+            if not covers[s, m]:
+                continue
+            member[t] = True
+            if first[s] < 0:
+                first[s] = t
+            else:
+                a, b = _root(parent, first[s]), _root(parent, t)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        size[:] = 0
+        for t in range(n):
+            if member[t]:
+                size[_root(parent, t)] += 1
+        label[:] = -1
+        for t in range(n):
+            if member[t]:
+                r = _root(parent, t)
+                if size[r] > 1:
+                    if label[r] < 0:
+                        label[r] = numbered
+                        numbered += 1
+                    pool[t, m] = label[r]
+    return pool
