@@ -13,42 +13,99 @@ ascending), and leave the arithmetic to numpy, so every number stays as it was t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 from numba import njit
 
+if TYPE_CHECKING:
+    from .registry import Memberships
+
+
+class EdgeStructures(NamedTuple):
+    """What :func:`edge_structures` finds, by edge then structure, as scipy's products did.
+
+    Shared pairs (both ends of the edge hold the structure): ``edge``, ``structure``, ``slot``
+    (the source's membership, its position among those held) and ``group`` (the index of the
+    edge in ``edges``); ``edges`` are the edges sharing some structure, ascending, and
+    ``covered[k, m]`` whether one of the structures they share covers domain m. Outward pairs
+    (the source holds the structure, the destination does not): ``outward_edge``,
+    ``outward_structure``.
+    """
+
+    edge: np.ndarray
+    structure: np.ndarray
+    slot: np.ndarray
+    group: np.ndarray
+    edges: np.ndarray
+    covered: np.ndarray
+    outward_edge: np.ndarray
+    outward_structure: np.ndarray
+
 
 @njit(cache=True)
-def edge_structures(src, dst, by_territory, structures, slots, shared_only):
-    """The structures each edge's source holds, split by whether its destination holds them too.
-
-    ``by_territory``, ``structures`` and ``slots`` are the memberships as CSR arrays by
-    territory (structures ascending; ``slots`` their positions among the memberships held).
-    Returns (edge, structure, slot of the source's membership, shared) for every structure a
-    source holds, by edge then structure; only the shared ones when ``shared_only``.
-    """
+def _edge_structures(src, dst, by_territory, structures, slots, domains):
     count = 0
     for e in range(len(src)):
         count += by_territory[src[e] + 1] - by_territory[src[e]]
     edge = np.empty(count, dtype=np.int64)
     structure = np.empty(count, dtype=np.int64)
     slot = np.empty(count, dtype=np.int64)
-    shared = np.empty(count, dtype=np.bool_)
-    k = 0
+    group = np.empty(count, dtype=np.int64)
+    edges = np.empty(count, dtype=np.int64)
+    covered = np.zeros((count, domains.shape[1]), dtype=np.bool_)
+    outward_edge = np.empty(count, dtype=np.int64)
+    outward_structure = np.empty(count, dtype=np.int64)
+    k = u = o = 0
     for e in range(len(src)):
         a, a_end = by_territory[src[e]], by_territory[src[e] + 1]
-        if a == a_end:
-            continue
         b, b_end = by_territory[dst[e]], by_territory[dst[e] + 1]
+        first = True
         while a < a_end:
             s = structures[a]
             while b < b_end and structures[b] < s:
                 b += 1
-            both = b < b_end and structures[b] == s
-            if both or not shared_only:
-                edge[k], structure[k], slot[k], shared[k] = e, s, slots[a], both
+            if b < b_end and structures[b] == s:
+                if first:
+                    edges[u] = e
+                    u += 1
+                    first = False
+                edge[k], structure[k], slot[k], group[k] = e, s, slots[a], u - 1
+                for m in range(domains.shape[1]):
+                    covered[u - 1, m] |= domains[s, m]
                 k += 1
+            else:
+                outward_edge[o], outward_structure[o] = e, s
+                o += 1
             a += 1
-    return edge[:k], structure[:k], slot[:k], shared[:k]
+    return (
+        edge[:k],
+        structure[:k],
+        slot[:k],
+        group[:k],
+        edges[:u],
+        covered[:u],
+        outward_edge[:o],
+        outward_structure[:o],
+    )
+
+
+def edge_structures(src, dst, memberships: Memberships, domains) -> EdgeStructures:
+    """The structures each edge's source holds, split by whether its destination holds them too.
+
+    ``memberships`` are those held now (CSR arrays by territory), ``domains`` the structures'
+    domains (structures × domains, bool).
+    """
+    return EdgeStructures(
+        *_edge_structures(
+            src,
+            dst,
+            memberships.by_territory,
+            memberships.territory_structures,
+            memberships.territory_slots,
+            domains,
+        )
+    )
 
 
 @njit(cache=True)

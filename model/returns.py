@@ -97,27 +97,17 @@ def returns(model: TerritoryModel) -> Returns:
 
     # (edge, structure) for every structure an edge's source holds, by edge then structure:
     # shared when the destination holds it too
-    ms = reg.memberships(n)
-    pair_edge, pair_structure, slot, both = edge_structures(
-        net.src, net.dst, ms.by_territory, ms.territory_structures, ms.territory_slots, False
-    )
-    shared_edge, shared_col = pair_edge[both], pair_structure[both]
-    domains = st["domains"]
-    # an edge's domain is settled once, however many structures cover it (pairs come by edge)
-    new_edge = np.diff(shared_edge, prepend=-1) != 0
-    starts = np.flatnonzero(new_edge)
-    unique_edges = shared_edge[starts]
+    pairs = edge_structures(net.src, net.dst, reg.memberships(n), st["domains"])
     # net spill-over cost on edge e (src serving dst's residents, minus dst serving src's)
-    spill = model.edge_spillover(unique_edges) - model.edge_spillover(net.rev[unique_edges])
-    covers = domains[shared_col]
-    per_pair = (spill[np.cumsum(new_edge) - 1] * covers).sum(axis=1)
-    covered_domains = np.logical_or.reduceat(covers, starts, axis=0)
+    spill = model.edge_spillover(pairs.edges) - model.edge_spillover(net.rev[pairs.edges])
+    per_pair = (spill[pairs.group] * st["domains"][pairs.structure]).sum(axis=1)
+    # an edge's domain is settled once, however many structures cover it
     edge_transfer = np.zeros(len(net.src))
-    edge_transfer[unique_edges] = (spill * covered_domains).sum(axis=1)
+    edge_transfer[pairs.edges] = (spill * pairs.covered).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
-    in_structure[unique_edges] = True
-    # ``held`` is ascending, so a membership's slot is its row among them (``ms.held``)
-    transfer = np.bincount(slot[both], per_pair, len(held))
+    in_structure[pairs.edges] = True
+    # a slot is the source's membership: its position in ``held``
+    transfer = np.bincount(pairs.slot, per_pair, len(held))
 
     # engineering time valued at ω_H, times the transaction-cost factor of the structure
     geometry = structure_shape(model)
@@ -132,7 +122,7 @@ def returns(model: TerritoryModel) -> Returns:
     coordination = p.engineering.fte_cost * engineering * factor
 
     # non-members receive φ V_S through their flows, in proportion to interdependence
-    outward_edge, outward_col = pair_edge[~both], pair_structure[~both]
+    outward_edge, outward_col = pairs.outward_edge, pairs.outward_structure
     weight = net.interdependence[outward_edge]
     total_weight = np.bincount(outward_col, weight, st.size)
     share = s_p.non_member_share * total_value[outward_col] * weight

@@ -127,10 +127,11 @@ def competes_with_fellows(model: TerritoryModel, held: np.ndarray) -> np.ndarray
     edge never leaves for competing).
     """
     reg, net = model.registry, model.network
-    ms = reg.memberships(len(model.population))  # ``held`` are its rows: ``ms.held``
-    edge, _, slot, _ = edge_structures(
-        net.src, net.dst, ms.by_territory, ms.territory_structures, ms.territory_slots, True
+    # ``held`` are the memberships held now: slots are positions in it
+    pairs = edge_structures(
+        net.src, net.dst, reg.memberships(len(model.population)), reg.structures["domains"]
     )
+    slot, edge = pairs.slot, pairs.edge
     fellows = np.bincount(slot, minlength=len(held))
     cooperating = np.bincount(slot, model.stance[edge], len(held))
     return (fellows > 0) & (2 * cooperating < fellows)

@@ -86,24 +86,25 @@ def test_csr_arrays_list_each_membership_held_once_by_territory_and_by_structure
 def test_edge_structures_are_scipys_products_in_scipys_order(case):
     registry, n, src, dst = case
     ms = registry.memberships(n)
+    domains = registry.structures["domains"]
     matrix = registry.membership_matrix(n)
-    edge, structure, slot, shared = edge_structures(
-        src, dst, ms.by_territory, ms.territory_structures, ms.territory_slots, False
-    )
+    pairs = edge_structures(src, dst, ms, domains)
     both = matrix[src].multiply(matrix[dst]).tocoo()
     only_src = (matrix[src] - matrix[src].multiply(matrix[dst])).tocoo()
-    np.testing.assert_array_equal(edge[shared], both.row)
-    np.testing.assert_array_equal(structure[shared], both.col)
-    np.testing.assert_array_equal(edge[~shared], only_src.row)
-    np.testing.assert_array_equal(structure[~shared], only_src.col)
+    np.testing.assert_array_equal(pairs.edge, both.row)
+    np.testing.assert_array_equal(pairs.structure, both.col)
+    np.testing.assert_array_equal(pairs.outward_edge, only_src.row)
+    np.testing.assert_array_equal(pairs.outward_structure, only_src.col)
     # each slot is the source's membership of that structure
-    np.testing.assert_array_equal(ms.territory[slot], src[edge])
-    np.testing.assert_array_equal(ms.structure[slot], structure)
-    alone = edge_structures(
-        src, dst, ms.by_territory, ms.territory_structures, ms.territory_slots, True
-    )
-    for got, want in zip(alone, (edge, structure, slot, shared), strict=True):
-        np.testing.assert_array_equal(got, want[shared])
+    np.testing.assert_array_equal(ms.territory[pairs.slot], src[pairs.edge])
+    np.testing.assert_array_equal(ms.structure[pairs.slot], pairs.structure)
+    # the edges sharing a structure, and the domains their shared structures cover
+    edges, group = np.unique(both.row, return_inverse=True)
+    np.testing.assert_array_equal(pairs.edges, edges)
+    np.testing.assert_array_equal(pairs.group, group)
+    covered = np.zeros((len(edges), domains.shape[1]), dtype=bool)
+    np.logical_or.at(covered, group, domains[both.col])
+    np.testing.assert_array_equal(pairs.covered, covered)
 
 
 @settings(max_examples=200, deadline=None)
