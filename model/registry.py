@@ -11,6 +11,8 @@ module holds the tables, the per-kind constants and the vectorised helpers they 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -33,6 +35,27 @@ EXIT_CAUSES: tuple[str, ...] = (
     "dissolved",  # the structure ended under the member (for memberships only)
 )
 COMPETING, ENGINEERING, NEGATIVE_BENEFIT, GRANT_ENDED, LOST_URBAN, DISSOLVED = range(6)
+
+
+class Memberships(NamedTuple):
+    """The memberships held now as CSR arrays, by territory and by structure.
+
+    ``held`` are their rows in the members table (ascending), ``territory`` and ``structure``
+    theirs (int64). Territory i holds the memberships ``by_territory[i]:by_territory[i + 1]``
+    of ``territory_slots`` (positions in ``held``, by structure ascending), whose structures
+    are ``territory_structures``; likewise structure s has the members
+    ``structure_members[by_structure[s]:by_structure[s + 1]]`` (by territory ascending).
+    """
+
+    held: np.ndarray
+    territory: np.ndarray
+    structure: np.ndarray
+    by_territory: np.ndarray
+    territory_slots: np.ndarray
+    territory_structures: np.ndarray
+    by_structure: np.ndarray
+    structure_slots: np.ndarray
+    structure_members: np.ndarray
 
 
 class GrowingTable:
@@ -87,7 +110,7 @@ class StructureRegistry:
                 "quality": (np.float64, ()),  # match quality ε, drawn when it forms
             }
         )
-        self._version = 0  # bumped by every change of who is a member of what
+        self._version = 0  # bumped by every change of who is a member of what (not by no-ops)
         self._memo_version = -1
         self._memo_cache: dict = {}
         self.members = GrowingTable(
@@ -127,6 +150,34 @@ class StructureRegistry:
 
         return self._memo(("matrix", n_territories), build)
 
+    def memberships(self, n_territories: int) -> Memberships:
+        """The memberships held now, as CSR arrays by territory and by structure."""
+
+        def build() -> Memberships:
+            held = self.active_members()
+            territory = self.members["territory"][held].astype(np.int64)
+            structure = self.members["structure"][held].astype(np.int64)
+            size = self.structures.size
+            by_territory = np.zeros(n_territories + 1, dtype=np.int64)
+            np.cumsum(np.bincount(territory, minlength=n_territories), out=by_territory[1:])
+            by_structure = np.zeros(size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(structure, minlength=size), out=by_structure[1:])
+            territory_slots = np.argsort(territory * size + structure)
+            structure_slots = np.argsort(structure * n_territories + territory)
+            return Memberships(
+                held=held,
+                territory=territory,
+                structure=structure,
+                by_territory=by_territory,
+                territory_slots=territory_slots,
+                territory_structures=structure[territory_slots],
+                by_structure=by_structure,
+                structure_slots=structure_slots,
+                structure_members=territory[structure_slots],
+            )
+
+        return self._memo(("memberships", n_territories), build)
+
     def memoised(self, key, compute):
         """``compute()``, remembered until memberships or structures change (read-only)."""
         return self._memo(key, compute)
@@ -138,8 +189,10 @@ class StructureRegistry:
             self._memo_version = self._version
         if key not in self._memo_cache:
             answer = compute()
-            if isinstance(answer, np.ndarray):
-                answer.flags.writeable = False  # shared between callers: nobody may change it
+            # shared between callers: nobody may change it
+            for array in answer if isinstance(answer, tuple) else (answer,):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False
             self._memo_cache[key] = answer
         return self._memo_cache[key]
 
@@ -158,7 +211,7 @@ class StructureRegistry:
         ``quality`` is each one's match quality ε (S,).
         """
         count = len(kind)
-        self._version += 1
+        self._version += count > 0
         ids = self.structures.append(
             count,
             kind=kind,
@@ -173,7 +226,7 @@ class StructureRegistry:
 
     def join(self, structure: np.ndarray, territory: np.ndarray, step: int) -> None:
         """Add memberships."""
-        self._version += 1
+        self._version += len(structure) > 0
         self.members.append(
             len(structure),
             structure=structure,
@@ -185,13 +238,13 @@ class StructureRegistry:
 
     def leave(self, membership: np.ndarray, cause: np.ndarray | int, step: int) -> None:
         """End memberships with a cause."""
-        self._version += 1
+        self._version += len(membership) > 0
         self.members["left"][membership] = step
         self.members["cause"][membership] = cause
 
     def dissolve(self, structure: np.ndarray, cause: np.ndarray, step: int) -> None:
         """End structures with a cause; their remaining memberships end as ``dissolved``."""
-        self._version += 1
+        self._version += len(structure) > 0
         self.structures["dissolved"][structure] = step
         self.structures["cause"][structure] = cause
         held = self.active_members()

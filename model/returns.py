@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from . import engineering as engineering_model
+from .membership_kernels import edge_structures
 from .registry import POLE, kind_table
 from .shapes import structure_shape
 from .structures import engineering_commitments
@@ -95,34 +95,19 @@ def returns(model: TerritoryModel) -> Returns:
     cost = instalment + scale * running
     total_value = np.bincount(structure, value, st.size) / max(1 - s_p.non_member_share, 1e-12)
 
-    matrix = sparse.csr_array((np.ones(len(held)), (territory, structure)), shape=(n, st.size))
-    # only edges leaving a member can share a structure or carry value out of one
-    is_member = np.zeros(n, dtype=bool)
-    is_member[territory] = True
-    edges = np.flatnonzero(is_member[net.src])
-    src_rows, dst_rows = matrix[net.src[edges]], matrix[net.dst[edges]]
-    shared = src_rows.multiply(dst_rows).tocoo()
-    shared_edge = edges[shared.row]
-    domains = st["domains"]
+    # (edge, structure) for every structure an edge's source holds, by edge then structure:
+    # shared when the destination holds it too
+    pairs = edge_structures(net.src, net.dst, reg.memberships(n), st["domains"])
     # net spill-over cost on edge e (src serving dst's residents, minus dst serving src's)
-    spill = model.edge_spillover(shared_edge) - model.edge_spillover(net.rev[shared_edge])
-    per_pair = (spill * domains[shared.col]).sum(axis=1)
+    spill = model.edge_spillover(pairs.edges) - model.edge_spillover(net.rev[pairs.edges])
+    per_pair = (spill[pairs.group] * st["domains"][pairs.structure]).sum(axis=1)
     # an edge's domain is settled once, however many structures cover it
-    unique_edges, slot = np.unique(shared_edge, return_inverse=True)
-    covered_domains = np.zeros((len(unique_edges), len(model.domain_names)), dtype=bool)
-    np.logical_or.at(covered_domains, slot, domains[shared.col])
     edge_transfer = np.zeros(len(net.src))
-    edge_transfer[unique_edges] = (
-        (model.edge_spillover(unique_edges) - model.edge_spillover(net.rev[unique_edges]))
-        * covered_domains
-    ).sum(axis=1)
+    edge_transfer[pairs.edges] = (spill * pairs.covered).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
-    in_structure[unique_edges] = True
-    key = np.sort(territory.astype(np.int64) * st.size + structure)
-    where = np.searchsorted(key, net.src[shared_edge].astype(np.int64) * st.size + shared.col)
-    order = np.argsort(territory.astype(np.int64) * st.size + structure)
-    transfer = np.zeros(len(held))
-    np.add.at(transfer, order[where], per_pair)
+    in_structure[pairs.edges] = True
+    # a slot is the source's membership: its position in ``held``
+    transfer = np.bincount(pairs.slot, per_pair, len(held))
 
     # engineering time valued at ω_H, times the transaction-cost factor of the structure
     geometry = structure_shape(model)
@@ -137,19 +122,18 @@ def returns(model: TerritoryModel) -> Returns:
     coordination = p.engineering.fte_cost * engineering * factor
 
     # non-members receive φ V_S through their flows, in proportion to interdependence
-    outward = (src_rows - src_rows.multiply(dst_rows)).tocoo()
-    outward_edge = edges[outward.row]
+    outward_edge, outward_col = pairs.outward_edge, pairs.outward_structure
     weight = net.interdependence[outward_edge]
-    total_weight = np.bincount(outward.col, weight, st.size)
-    share = s_p.non_member_share * total_value[outward.col] * weight
+    total_weight = np.bincount(outward_col, weight, st.size)
+    share = s_p.non_member_share * total_value[outward_col] * weight
     share = np.divide(
         share,
-        total_weight[outward.col],
+        total_weight[outward_col],
         out=np.zeros_like(share),
-        where=total_weight[outward.col] > 0,
+        where=total_weight[outward_col] > 0,
     )
     outside = np.bincount(net.dst[outward_edge], share, n)
-    delivered = np.bincount(structure, value, st.size) + np.bincount(outward.col, share, st.size)
+    delivered = np.bincount(structure, value, st.size) + np.bincount(outward_col, share, st.size)
     return Returns(
         held=held,
         territory=territory,

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from .engineering import delivered_shares
+from .membership_kernels import pools
 from .structures import engineering_commitments
 
 if TYPE_CHECKING:
@@ -78,7 +77,10 @@ def shared_services(model: TerritoryModel) -> SharedServices | None:
 
     if s.pooling:
         # who pools with whom changes only with memberships: computed once per change of them
-        pool = reg.memoised(("pools", n), lambda: _pools(territory, structure, covers, n))
+        held_now = reg.memberships(n)
+        pool = reg.memoised(
+            ("pools", n), lambda: pools(held_now.territory, held_now.structure, covers, n)
+        )
     else:
         pool = np.full((n, n_dom), -1, dtype=np.int64)
     # a pool's weight: the best delivered share among its structures, this year
@@ -103,33 +105,6 @@ def shared_services(model: TerritoryModel) -> SharedServices | None:
         stretch = np.ones((0, n_dom))
     d = np.hypot(model.x[i] - model.x[j], model.y[i] - model.y[j])
     return SharedServices(pool=pool, weight=weight, i=i, j=j, d=d, stretch=stretch)
-
-
-def _pools(territory: np.ndarray, structure: np.ndarray, covers: np.ndarray, n: int) -> np.ndarray:
-    """Per territory and domain, its pool (−1: none), numbered over all domains in turn.
-
-    The territories joined through the structures covering a domain, the components of a
-    bipartite graph, with two territories or more.
-    """
-    structures, n_dom = covers.shape
-    pool = np.full((n, n_dom), -1, dtype=np.int64)
-    pools = 0
-    for m in range(n_dom):
-        on = covers[structure, m]
-        if not on.any():
-            continue
-        graph = sparse.csr_array(
-            (np.ones(on.sum()), (territory[on], n + structure[on])), shape=(n + structures,) * 2
-        )
-        _, label = connected_components(graph, directed=False)
-        member = np.zeros(n, dtype=bool)
-        member[territory[on]] = True
-        own = label[:n]
-        pooled = member & (np.bincount(own[member], minlength=label.max() + 1)[own] > 1)
-        codes, local = np.unique(own[pooled], return_inverse=True)
-        pool[pooled, m] = pools + local
-        pools += len(codes)
-    return pool
 
 
 def _member_pairs(

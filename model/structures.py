@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .kinds import METROPOLE, is_urban
+from .membership_kernels import edge_structures
 from .registry import (
     COMPETING,
     ENGINEERING,
@@ -32,16 +33,23 @@ if TYPE_CHECKING:
 def engineering_commitments(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray]:
     """(memberships held, FTE each needs this year)."""
     reg, p = model.registry, model.parameters
-    held = reg.active_members()
-    s = reg.members["structure"][held]
-    st = reg.structures
-    need = per_year_engineering(
-        kind_table(p),
-        st["kind"][s],
-        st["domains"][s].sum(axis=1),
-        model.steps - st["formed"][s],
-        p.structures.amortisation_years,
-    )
+
+    def compute() -> tuple[object, np.ndarray, np.ndarray]:
+        held = reg.active_members()
+        s = reg.members["structure"][held]
+        st = reg.structures
+        need = per_year_engineering(
+            kind_table(p),
+            st["kind"][s],
+            st["domains"][s].sum(axis=1),
+            model.steps - st["formed"][s],
+            p.structures.amortisation_years,
+        )
+        return p.structures, held, need
+
+    # asked several times a step; the answer holds the levers it was computed with, so their
+    # id cannot be reused while it is remembered
+    _, held, need = reg.memoised(("commitments", model.steps, id(p.structures)), compute)
     return held, need
 
 
@@ -119,18 +127,11 @@ def competes_with_fellows(model: TerritoryModel, held: np.ndarray) -> np.ndarray
     edge never leaves for competing).
     """
     reg, net = model.registry, model.network
-    n, size = len(model.population), reg.structures.size
-    territory, structure = reg.members["territory"][held], reg.members["structure"][held]
-    matrix = reg.membership_matrix(n)  # ``held`` are the memberships held now
-    is_member = np.zeros(n, dtype=bool)
-    is_member[territory] = True
-    edges = np.flatnonzero(is_member[net.src] & is_member[net.dst])
-    shared = (matrix[net.src[edges]].multiply(matrix[net.dst[edges]])).tocoo()
-    edge = edges[shared.row]
-    key = net.src[edge].astype(np.int64) * size + shared.col
-    held_key = territory.astype(np.int64) * size + structure
-    order = np.argsort(held_key)
-    slot = order[np.searchsorted(held_key[order], key)]
+    # ``held`` are the memberships held now: slots are positions in it
+    pairs = edge_structures(
+        net.src, net.dst, reg.memberships(len(model.population)), reg.structures["domains"]
+    )
+    slot, edge = pairs.slot, pairs.edge
     fellows = np.bincount(slot, minlength=len(held))
     cooperating = np.bincount(slot, model.stance[edge], len(held))
     return (fellows > 0) & (2 * cooperating < fellows)
