@@ -135,26 +135,38 @@ def _minimum(a, b):
 
 
 @njit(cache=True)
-def _gain(
-    kind, n_domains, transfer, knowledge, trust, members, heterogeneity, distance, quality,
-    population, staffed, cover, kind_constants, constants,
-):  # fmt: skip
-    """formation.perceived_gain for one candidate, operation for operation."""
-    value = kind_constants[VALUE, kind] * n_domains
-    value = value * population * staffed
-    value = knowledge * value * (1 + knowledge * quality)
-    value = value + transfer + constants[GRANT] / members
+def _side(knowledge, trust, members, heterogeneity, distance, quality, cover, constants):
+    """The parts of a candidate's perceived gain that do not depend on the structure's kind.
+
+    (1 + K ε, the grant share g / n_S, the transaction-cost factor, 1 + χ (1 − T)), each as
+    formation.perceived_gain computes it.
+    """
     rise = (
         1
         + constants[PARTNER_COST] * (members - 1)
         + constants[HETEROGENEITY_COST] * heterogeneity
         + constants[DISTANCE_COST] * distance / DISTANCE_UNIT_KM
     )
-    factor = rise / (1 + constants[COVER_SAVING] * cover)
+    return (
+        1 + knowledge * quality,
+        constants[GRANT] / members,
+        rise / (1 + constants[COVER_SAVING] * cover),
+        1 + constants[DISTRUST] * (1 - trust),
+    )
+
+
+@njit(cache=True)
+def _gain(kind, n_domains, transfer, knowledge, side, population, staffed, kind_constants):
+    """formation.perceived_gain for one candidate, operation for operation (``side``: _side)."""
+    lift, grant, factor, distrust = side
+    value = kind_constants[VALUE, kind] * n_domains
+    value = value * population * staffed
+    value = knowledge * value * lift
+    value = value + transfer + grant
     cost = kind_constants[FIXED_COST, kind] + kind_constants[ENGINEERING_COST, kind] * factor
     if kind == POLE:
         cost = n_domains * cost
-    return value - (1 + constants[DISTRUST] * (1 - trust)) * cost
+    return value - distrust * cost
 
 
 @njit(cache=True)
@@ -204,6 +216,9 @@ def prospects(
                 strongest = d
         transfer_all = _row_sum(net, n_domains)
         transfer_one = net[strongest]
+        q, het, dist = quality[p], heterogeneity[p], distance[p]
+        side_i = _side(knowledge[e], trust[e], 2.0, het, dist, q, cover[i], constants)
+        side_j = _side(knowledge[r], trust[r], 2.0, het, dist, q, cover[j], constants)
         best = -np.inf
         for kind in range(N_KINDS):
             if shared & (1 << kind):
@@ -221,14 +236,12 @@ def prospects(
                 continue
             transfer = transfer_all if spans_all else transfer_one
             g_i = _gain(
-                kind, n_dom, transfer, knowledge[e], trust[e], 2.0, heterogeneity[p],
-                distance[p], quality[p], population[i], staffed[i], cover[i],
-                kind_constants, constants,
+                kind, n_dom, transfer, knowledge[e], side_i, population[i], staffed[i],
+                kind_constants,
             )  # fmt: skip
             g_j = _gain(
-                kind, n_dom, -transfer, knowledge[r], trust[r], 2.0, heterogeneity[p],
-                distance[p], quality[p], population[j], staffed[j], cover[j],
-                kind_constants, constants,
+                kind, n_dom, -transfer, knowledge[r], side_j, population[j], staffed[j],
+                kind_constants,
             )  # fmt: skip
             gain = _minimum(g_i, g_j)
             if gain > best:
@@ -393,10 +406,13 @@ def best_joins(
             need = n_domains[p] * need
         if not free[t] >= need:
             continue
+        side = _side(
+            knowledge[p], trust[p], members[p], heterogeneity[p], distance[p], quality[p],
+            cover[t], constants,
+        )  # fmt: skip
         gain = _gain(
-            kind, float(n_domains[p]), transfer[p], knowledge[p], trust[p], members[p],
-            heterogeneity[p], distance[p], quality[p], population[t], staffed[t], cover[t],
-            kind_constants, constants,
+            kind, float(n_domains[p]), transfer[p], knowledge[p], side, population[t],
+            staffed[t], kind_constants,
         )  # fmt: skip
         if gain > top:
             best_pair, top = p, gain
