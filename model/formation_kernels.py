@@ -28,18 +28,30 @@ GRANT, DISTRUST, PARTNER_COST, HETEROGENEITY_COST, DISTANCE_COST, COVER_SAVING =
 ALL_DOMAINS = 6
 
 
-def memberships_by_territory(
-    territory: np.ndarray, structure: np.ndarray, membership: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@njit(cache=True)
+def memberships_by_territory(territory, structure, membership, n):
     """The memberships held, grouped by territory: (indptr (n + 1,), structures, rows).
 
     Territory t holds ``structures[indptr[t]:indptr[t + 1]]`` in increasing order; ``rows`` are
     the matching rows of the membership table (``membership``, the rows held).
     """
-    order = np.lexsort((structure, territory))
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(territory, minlength=n), out=indptr[1:])
-    return indptr, structure[order].astype(np.int64), membership[order].astype(np.int64)
+    for t in territory:
+        indptr[t + 1] += 1
+    for t in range(n):
+        indptr[t + 1] += indptr[t]
+    held = np.empty(len(territory), dtype=np.int64)
+    rows = np.empty(len(territory), dtype=np.int64)
+    filled = indptr[:-1].copy()
+    for k in range(len(territory)):
+        t, s = territory[k], structure[k]
+        slot = filled[t]
+        filled[t] += 1
+        while slot > indptr[t] and held[slot - 1] > s:  # a territory holds few: insertion sort
+            held[slot], rows[slot] = held[slot - 1], rows[slot - 1]
+            slot -= 1
+        held[slot], rows[slot] = s, membership[k]
+    return indptr, held, rows
 
 
 @njit(cache=True)
