@@ -5,6 +5,11 @@ admits new members to growable ones, and applies the Pacte obligation; :func:`pa
 and :func:`perceived_gain` say what a structure would bring each candidate (M1 and M5 in
 ``docs/model.md``), and :func:`partnership_values` feeds that into each partnership decision.
 The life cycle of existing structures is in :mod:`cohesim.model.structures`.
+
+The passes over every pair and every membership are compiled
+(:mod:`cohesim.model.formation_kernels`): this module prepares their arrays, keeps what needs a
+transcendental function in numpy, and draws the random numbers; :func:`perceived_gain` stays
+the formula's reference (the Pacte obligation still uses it on whole arrays).
 """
 
 from __future__ import annotations
