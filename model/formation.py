@@ -104,7 +104,7 @@ def pair_prospects(
         net.src,
         net.dst,
         net.rev,
-        np.ascontiguousarray(shape.quality),
+        shape.quality,
         model.knowledge,
         model.trust,
         net.flow,
