@@ -5,6 +5,11 @@ admits new members to growable ones, and applies the Pacte obligation; :func:`pa
 and :func:`perceived_gain` say what a structure would bring each candidate (M1 and M5 in
 ``docs/model.md``), and :func:`partnership_values` feeds that into each partnership decision.
 The life cycle of existing structures is in :mod:`cohesim.model.structures`.
+
+The passes over every pair and every membership are compiled
+(:mod:`cohesim.model.formation_kernels`): this module prepares their arrays, keeps what needs a
+transcendental function in numpy, and draws the random numbers; :func:`perceived_gain` stays
+the formula's reference (the Pacte obligation still uses it on whole arrays).
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from . import engineering
+from . import formation_kernels as kernels
 from .kinds import METROPOLE, is_urban
 from .registry import (
     CONTRAT,
@@ -85,57 +90,88 @@ def pair_prospects(
     engineering, and that fit the pair (a contrat is urban–rural, a pôle has an urban member),
     the best is the one whose worse-off founder gains most. Returns (kind, −1 where none is
     feasible; the source's perceived gain; the destination's), gains −inf where none.
+    :func:`perceived_gain` gives each founder's gain; the kernel repeats it pair by pair.
     """
-    net, n_dom_all = model.network, len(model.domain_names)
-    i, j = net.src[edges], net.dst[edges]
-    best = np.full(len(edges), -np.inf)
-    best_kind = np.full(len(edges), -1)
-    gain_src, gain_dst = np.full(len(edges), -np.inf), np.full(len(edges), -np.inf)
     if len(edges) == 0:
-        return best_kind, gain_src, gain_dst
-    free = free_engineering(model)
-    shared_kinds = _shared_kinds(model, i, j)
-    strongest = _strongest_domain(model, edges)
-    urban_i, urban_j = is_urban(model.kind[i]), is_urban(model.kind[j])
-    all_domains = np.full(len(edges), n_dom_all)
-    one_domain = np.ones(len(edges), dtype=np.int64)
-    rows = np.arange(len(edges))
-    rev = net.rev[edges]
-    # the net transfer i would receive: its cost of serving j's residents, minus j's of i's
-    net_i = model.edge_spillover(edges) - model.edge_spillover(rev)
-    net_i_all, net_i_one = net_i.sum(axis=1), net_i[rows, strongest]
+        return np.full(0, -1), np.full(0, -np.inf), np.full(0, -np.inf)
+    net = model.network
+    i, j = net.src[edges], net.dst[edges]
     shape = pair_shape(model, i, j, quality)
-    kinds = kind_table(model.parameters)
-    for kind in range(len(STRUCTURE_KINDS)):
-        spans_all = kind in (CONTRAT, POLE)
-        n_dom = all_domains if spans_all else one_domain
-        feasible = (shared_kinds & (1 << kind)) == 0
-        if kind == CONTRAT:
-            feasible &= urban_i != urban_j
-        if kind == POLE:
-            feasible &= urban_i | urban_j
-        need = per_year_engineering(
-            kinds,
-            np.full(len(edges), kind),
-            n_dom,
-            np.zeros(len(edges)),
-            model.parameters.structures.amortisation_years,
+    indptr, held, _ = _memberships(model)
+    kind_constants, constants = _constants(model)
+    return kernels.prospects(
+        edges,
+        net.src,
+        net.dst,
+        net.rev,
+        shape.quality,
+        model.knowledge,
+        model.trust,
+        net.flow,
+        model._spillover_per_user,
+        model._value,
+        indptr,
+        held,
+        model.registry.structures["kind"],
+        free_engineering(model),
+        is_urban(model.kind),
+        model.population,
+        engineering.staffed_share(1 + model.cover),
+        model.cover,
+        shape.heterogeneity,
+        shape.distance_km,
+        kind_constants,
+        constants,
+    )
+
+
+def _constants(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`perceived_gain` computes from parameters alone, as the kernels read it."""
+    p = model.parameters
+    s, f = p.structures, p.funding
+    funded_years = min(f.grant_years, s.amortisation_years) / s.amortisation_years
+    matched = f.matching_share * funded_years
+    kind_constants = np.empty((4, len(STRUCTURE_KINDS)))
+    for kind, spec in enumerate(kind_table(p)):
+        need = spec.setup_fte / s.amortisation_years + spec.running_fte
+        setup_per_year = spec.setup_fte / s.amortisation_years if s.amortisation_years > 0 else 0.0
+        kind_constants[:, kind] = (
+            (1 - s.non_member_share) * (spec.synergy - 1) * s.contribution,
+            spec.running_fte + setup_per_year,  # per_year_engineering at age 0
+            (1 - matched) * spec.setup_cost / s.amortisation_years + spec.running_cost,
+            p.engineering.fte_cost * need,
         )
-        feasible &= (free[i] >= need) & (free[j] >= need)
-        if not feasible.any():
-            continue
-        transfer = net_i_all if spans_all else net_i_one
-        g_i = perceived_gain(
-            model, i, kind, n_dom, transfer, model.knowledge[edges], model.trust[edges], shape
+    constants = np.array(
+        [
+            f.conditional_grant * funded_years,
+            s.distrust_weight,
+            s.partner_cost,
+            s.heterogeneity_cost,
+            s.distance_cost,
+            s.cover_saving,
+            len(model.domain_names),
+        ],
+        dtype=float,
+    )
+    return kind_constants, constants
+
+
+_GROWABLE = np.isin(np.arange(len(STRUCTURE_KINDS)), GROWABLE)
+"""Per kind, whether it accepts members beyond its founders (as the join kernel reads it)."""
+
+
+def _memberships(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kernels.memberships_by_territory` of the memberships held, until they change."""
+    reg = model.registry
+    n = len(model.population)
+
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        held = reg.active_members()
+        return kernels.memberships_by_territory(
+            reg.members["territory"][held], reg.members["structure"][held], held, n
         )
-        g_j = perceived_gain(
-            model, j, kind, n_dom, -transfer, model.knowledge[rev], model.trust[rev], shape
-        )
-        gain = np.where(feasible, np.minimum(g_i, g_j), -np.inf)
-        better = gain > best
-        best[better], best_kind[better] = gain[better], kind
-        gain_src[better], gain_dst[better] = g_i[better], g_j[better]
-    return best_kind, gain_src, gain_dst
+
+    return reg.memoised(("formation.memberships", n), build)
 
 
 def partnership_values(model: TerritoryModel) -> np.ndarray:
@@ -146,27 +182,18 @@ def partnership_values(model: TerritoryModel) -> np.ndarray:
     could found (M1: structures enter the decision, bounded by free engineering), or 0.
     """
     reg, net = model.registry, model.network
-    value = np.zeros(len(net.src))
-    held = reg.active_members()
-    if len(held):
-        size = reg.structures.size
-        territory, structure = reg.members["territory"][held], reg.members["structure"][held]
-        fellows = np.bincount(structure, minlength=size) - 1.0
-        share = reg.members["benefit"][held] / np.maximum(fellows[structure], 1.0)
-        matrix = sparse.csr_array(
-            (share, (territory, structure)), shape=(len(model.population), size)
-        )
-        member = reg.membership_matrix(len(model.population))
-        is_member = np.zeros(len(model.population), dtype=bool)
-        is_member[territory] = True
-        edges = np.flatnonzero(is_member[net.src] & is_member[net.dst])
-        shared = matrix[net.src[edges]].multiply(member[net.dst[edges]])
-        value[edges] = np.asarray(shared.sum(axis=1)).ravel()
-        sharing = np.zeros(len(net.src), dtype=bool)
-        both = member[net.src[edges]].multiply(member[net.dst[edges]])
-        sharing[edges] = np.asarray(both.sum(axis=1)).ravel() > 0
-    else:
-        sharing = np.zeros(len(net.src), dtype=bool)
+    indptr, held, rows = _memberships(model)
+    size = reg.structures.size
+    owners = reg.members["structure"][reg.active_members()]
+    value, sharing = kernels.shared_values(
+        net.src,
+        net.dst,
+        indptr,
+        held,
+        rows,
+        reg.members["benefit"],
+        np.bincount(owners, minlength=size).astype(float),
+    )
     if not model.parameters.structures.enabled:
         return value
     open_pairs = np.flatnonzero((net.src < net.dst) & ~sharing)
@@ -245,102 +272,67 @@ def _local_maxima(a: np.ndarray, b: np.ndarray, priority: np.ndarray, n: int) ->
     return np.flatnonzero((top[a] == priority) & (top[b] == priority))
 
 
-def _shared_kinds(model: TerritoryModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Bitmask of the kinds of the active structures each pair (i, j) shares."""
-    mask = np.zeros(len(i), dtype=np.int64)
-    held = model.registry.membership_matrix(len(model.population))
-    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
-    both = np.flatnonzero(is_member[i] & is_member[j])  # only members can share a structure
-    if len(both) == 0:
-        return mask
-    shared = (held[i[both]].multiply(held[j[both]])).tocoo()
-    kinds = model.registry.structures["kind"][shared.col].astype(np.int64)
-    np.bitwise_or.at(mask, both[shared.row], 1 << kinds)
-    return mask
-
-
 def _join_structures(model: TerritoryModel, exclude: np.ndarray) -> None:
-    """Cooperating partners of members join growable structures (entente, syndicat, pôle)."""
+    """Cooperating partners of members join growable structures (entente, syndicat, pôle).
+
+    A candidate weighs each structure by :func:`perceived_gain`, its edges to the members
+    giving the transfer (summed), knowledge and trust (averaged); the kernels walk the edges.
+    """
     reg, net, p = model.registry, model.network, model.parameters
     st = reg.structures
-    n = len(model.population)
-    held = reg.membership_matrix(n)
-    is_member = np.asarray(held.sum(axis=1)).ravel() > 0
-    towards = np.flatnonzero(is_member[net.dst])
-    if len(towards) == 0:
+    indptr, held, _ = _memberships(model)
+    if len(held) == 0:
         return
-    # (edge, structure) pairs: the edge's destination is a member, its source is not
-    of_dst = held[net.dst[towards]].tocoo()
-    e, s = towards[of_dst.row], of_dst.col
-    if len(e) == 0:
-        return
-    outside = np.asarray(held[net.src[e], s]) == 0
-    growable = np.isin(st["kind"][s], GROWABLE)
     size = np.bincount(reg.members["structure"][reg.active_members()], minlength=st.size)
-    room = size < p.structures.max_members
-    t = net.src[e]
     able = model.budget > 0
     able[exclude] = False
-    # a candidate joins only with members it cooperates with (its stance on the edge)
-    keep = outside & growable & room[s] & able[t] & model.stance[e]
-    e, s, t = e[keep], s[keep], t[keep]
-    if len(e) == 0:
+    t_pair, s_pair, transfer, knowledge, trust, n_dom = kernels.join_pairs(
+        net.indptr,
+        net.dst,
+        net.rev,
+        indptr,
+        held,
+        st["kind"],
+        _GROWABLE,
+        size,
+        p.structures.max_members,
+        able,
+        model.stance,
+        model.knowledge,
+        model.trust,
+        net.flow,
+        model._spillover_per_user,
+        st["domains"],
+    )
+    if len(t_pair) == 0:
         return
-    # aggregate the edges from a candidate to the structure's members
-    key = t.astype(np.int64) * st.size + s
-    pair, inverse, edges_per_pair = np.unique(key, return_inverse=True, return_counts=True)
-    t_pair, s_pair = pair // st.size, pair % st.size
-    domains = st["domains"][s_pair]
-    net_spill = model.edge_spillover(e) - model.edge_spillover(net.rev[e])
-    transfer = np.bincount(inverse, (net_spill * st["domains"][s]).sum(axis=1), len(pair))
-    knowledge = np.bincount(inverse, model.knowledge[e], len(pair)) / edges_per_pair
-    trust = np.bincount(inverse, model.trust[e], len(pair)) / edges_per_pair
-    n_dom = domains.sum(axis=1)
     geometry = structure_shape(model)
     pop = model.population[t_pair]
     span = np.maximum(geometry["largest"][s_pair], pop) / np.minimum(
         geometry["smallest"][s_pair], pop
     )
-    shape = Shape(
-        members=size[s_pair] + 1.0,
-        heterogeneity=np.log10(span),
-        distance_km=np.hypot(
-            model.x[t_pair] - geometry["x"][s_pair], model.y[t_pair] - geometry["y"][s_pair]
-        ),
-        quality=st["quality"][s_pair],
+    kind_constants, constants = _constants(model)
+    best = kernels.best_joins(
+        t_pair,
+        st["kind"][s_pair],
+        n_dom,
+        transfer,
+        knowledge,
+        trust,
+        size[s_pair] + 1.0,
+        np.log10(span),
+        np.hypot(model.x[t_pair] - geometry["x"][s_pair], model.y[t_pair] - geometry["y"][s_pair]),
+        st["quality"][s_pair],
+        free_engineering(model),
+        model.population,
+        engineering.staffed_share(1 + model.cover),
+        model.cover,
+        kind_constants,
+        constants,
     )
-    kinds = kind_table(p)
-    free = free_engineering(model)
-    gain = np.full(len(pair), -np.inf)
-    for kind in GROWABLE:
-        these = st["kind"][s_pair] == kind
-        if not these.any():
-            continue
-        need = per_year_engineering(
-            kinds,
-            np.full(these.sum(), kind),
-            n_dom[these],
-            np.zeros(these.sum()),
-            p.structures.amortisation_years,
-        )
-        g = perceived_gain(
-            model,
-            t_pair[these],
-            kind,
-            n_dom[these],
-            transfer[these],
-            knowledge[these],
-            trust[these],
-            shape.select(these),
-        )
-        gain[these] = np.where(free[t_pair[these]] >= need, g, -np.inf)
-    candidates = np.flatnonzero(gain > 0)
-    if len(candidates) == 0:
+    if len(best) == 0:
         return
     # each territory joins its best structure; each structure takes joiners up to its room
-    order = candidates[np.lexsort((-gain[candidates], t_pair[candidates]))]
-    _, first = np.unique(t_pair[order], return_index=True)
-    best = order[first]
     priority = model.rng.random(len(best))
     best = best[np.lexsort((-priority, s_pair[best]))]
     rank = np.arange(len(best)) - np.searchsorted(s_pair[best], s_pair[best], side="left")

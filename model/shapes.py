@@ -38,11 +38,13 @@ class Shape:
 def pair_shape(model: TerritoryModel, i: np.ndarray, j: np.ndarray, quality) -> Shape:
     """The shape of a structure of the pairs (i, j)."""
     pop = model.population
+    quality = np.asarray(quality, dtype=float)
     return Shape(
         members=np.full(len(i), 2.0),
         heterogeneity=np.abs(np.log10(pop[i] / pop[j])),
         distance_km=np.hypot(model.x[i] - model.x[j], model.y[i] - model.y[j]),
-        quality=np.broadcast_to(np.asarray(quality, dtype=float), len(i)),
+        # np.full, not broadcast_to: as fast for a scalar, and contiguous for the kernels
+        quality=np.full(len(i), quality) if quality.ndim == 0 else quality,
     )
 
 
