@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, engineering, formation, outcomes, returns, structures
+from . import decisions, engineering, formation, outcomes, returns, step_kernels, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import gravity_flows, pair_flows, update_pools
@@ -330,8 +330,60 @@ class TerritoryModel(mesa.Model):
             revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
             self._revise_territories(revisers, self._scores, gain)
         else:  # elementary updates one after the other, each seeing the strategies so far
-            for i in self.rng.integers(0, n, size=round(u.revision_rate * n)):
-                self._revise_territories(np.array([i]), self._local_scores, gain)
+            revisers = self.rng.integers(0, n, size=round(u.revision_rate * n))
+            self._revise_sequentially(revisers, gain)
+
+    def _revise_sequentially(self, revisers: np.ndarray, gain: np.ndarray | None) -> None:
+        """The elementary updates of ``revisers``, in order, in the compiled kernel.
+
+        Each is what :meth:`_revise_territories` does for one territory, scoring with
+        :meth:`_local_scores`, with the same draws: the kernel reads uniforms drawn in bulk and
+        the generator is then left exactly where the one-by-one draws would have left it.
+        """
+        u, net, c = self.parameters.update, self.network, self.contest
+        rule = step_kernels.RULES[u.rule]
+        positive = np.flatnonzero(net.interdependence > 0)
+        game = step_kernels.SequentialGame(
+            net.indptr,
+            net.dst,
+            net.rev,
+            c.stake,
+            c.sucker_share,
+            float(c.reward_share),
+            float(c.temptation_share),
+            float(c.punishment_share),
+            float(c.subsidy_share),
+            float(1 - self._cap_share),
+            self.spillback,
+            self.payoff,
+            self.contest_payoff,
+            self.population,
+            float(self.payoff_scale),
+            positive,
+            np.concatenate([[0.0], np.cumsum(net.interdependence[positive])]),
+            expit(gain / u.noise) if gain is not None else np.empty(0),
+        )
+        degree = net.indptr[revisers + 1] - net.indptr[revisers]
+        bound = step_kernels.uniforms_needed(rule, degree, u.mutation, u.imitation)
+        generator = self.rng.bit_generator
+        before = generator.state
+        uniforms = self.rng.random(bound)
+        scratch = np.empty(max(1, int(np.diff(net.indptr).max(initial=0))))
+        used = step_kernels.revise_sequentially(
+            revisers,
+            uniforms,
+            rule,
+            float(u.noise),
+            float(u.mutation),
+            float(u.imitation),
+            self.stance,
+            self.cooperate,
+            game,
+            scratch,
+        )
+        if used < bound:  # rewind, and draw only what the updates read
+            generator.state = before
+            self.rng.random(used)
 
     def _revise_territories(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> None:
         """Revisers choose a stance per partner (logit, or imitation at rate ι) or one for all."""
