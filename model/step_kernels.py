@@ -1,13 +1,15 @@
-"""The policy model's random-sequential schedule as a compiled (numba) kernel.
+"""The policy model's decisions as compiled (numba) kernels.
 
 Under ``update.schedule = "random_sequential"`` each elementary update sees the stances left by
 the previous ones, and the imitation rules compare payoffs replayed under the current stances
 (:meth:`~cohesim.model.territory_model.TerritoryModel._local_scores`), so the updates cannot run
 on whole arrays. :func:`revise_sequentially` runs them one after the other in compiled code.
+Under the synchronous schedule, :func:`revise_synchronously` and :func:`territory_stances` fuse
+the logit rule's choices, imitation and mutation, which numpy ran as a dozen array passes.
 
-It draws no random number itself. The caller draws the revisers, then enough uniforms for the
-longest possible sequence, from the model's generator; the kernel reads them in the order the
-one-territory Python path of :class:`~cohesim.model.territory_model.TerritoryModel` draws them
+No kernel draws a random number itself. The caller draws the revisers, then enough uniforms for
+the longest possible sequence, from the model's generator; the kernel reads them in the order the
+Python path of :class:`~cohesim.model.territory_model.TerritoryModel` draws them
 (``rng.random`` calls of any length read one stream of doubles) and says how many it used, so
 that the caller rewinds the generator and advances it by exactly that many: a run's numbers are
 those of the Python loop, to the last bit. To keep them so, the kernel computes what numpy
@@ -28,7 +30,7 @@ LOGIT, FERMI, IMITATE_BEST = 0, 1, 2
 RULES = {"logit": LOGIT, "fermi": FERMI, "imitate_best": IMITATE_BEST}
 
 
-class SequentialGame(NamedTuple):
+class StepGame(NamedTuple):
     """What an elementary update reads (the kernel writes only ``stance`` and ``cooperate``).
 
     ``indptr``, ``dst`` and ``rev`` are the network's CSR arrays; ``stake``, ``sucker_share``
@@ -37,7 +39,7 @@ class SequentialGame(NamedTuple):
     last year's, per territory; ``positive`` the edges of positive interdependence and
     ``cumulative`` the running sum of their interdependence (with a leading 0), for the Fermi
     partner draw; ``choice`` the logit probability of cooperating on each edge (empty for the
-    other rules).
+    other rules; :func:`revise_synchronously` takes its revisers' own).
     """
 
     indptr: np.ndarray
@@ -273,3 +275,72 @@ def revise_sequentially(
         for e in range(lo, hi):
             stance[e] = new
     return used
+
+
+@njit(cache=True)
+def revise_synchronously(
+    revisers, edges, choice, score, uniforms, noise, mutation, imitation, stance, cooperate, g
+):
+    """The logit revisers' stances, all at once; return the uniforms read.
+
+    What :meth:`TerritoryModel._revise_territories` does under logit for ``revisers``
+    (ascending) and their ``edges`` (in CSR order), ``choice`` the logit probability of each of
+    those edges and ``score`` last year's scores of every territory, reading the uniforms in the
+    order of its draws: whether each reviser imitates (when ι > 0), the imitators' partners,
+    their adoptions, the others' logit choices edge by edge, then one mutation draw per edge
+    (when μ > 0). Revisers read last year's strategies; their own are set last.
+    """
+    n_revisers = len(revisers)
+    used = 0
+    imitators = 0
+    if imitation > 0:
+        for k in range(n_revisers):
+            imitators += uniforms[k] < imitation
+        used = n_revisers
+    partners_at, adoptions_at = used, used + imitators
+    used += 2 * imitators
+    imitator = 0
+    at = 0  # position of the reviser's first edge in ``edges``
+    for k in range(n_revisers):
+        i = revisers[k]
+        degree = g.indptr[i + 1] - g.indptr[i]
+        if imitation > 0 and uniforms[k] < imitation:
+            partner = _fermi_partner(i, uniforms[partners_at + imitator], g)
+            adopt = False
+            if partner >= 0:  # (without one, its adoption is drawn all the same)
+                odds = (score[partner] - score[i]) / noise
+                adopt = uniforms[adoptions_at + imitator] < 1.0 / (1.0 + math.exp(-odds))
+            imitator += 1
+            if adopt:  # the partner's strategy of last year on every edge; else kept
+                copied = cooperate[partner]
+                for e in range(at, at + degree):
+                    stance[edges[e]] = copied
+        else:
+            for e in range(at, at + degree):
+                stance[edges[e]] = uniforms[used] < choice[e]
+                used += 1
+        at += degree
+    if mutation > 0:
+        for e in range(len(edges)):
+            stance[edges[e]] = stance[edges[e]] ^ (uniforms[used] < mutation)
+            used += 1
+    return used
+
+
+@njit(cache=True)
+def territory_stances(which, stance, cooperate, stake, indptr):
+    """Set ``which`` to cooperate where they cooperate on at least half their stake.
+
+    From running sums over all edges, as :meth:`TerritoryModel._territory_stance` computes it
+    for several territories (isolated territories keep their strategy).
+    """
+    total_at = np.empty(len(stake) + 1)  # np.cumsum's running sums, after a leading 0
+    shared_at = np.empty(len(stake) + 1)
+    total_at[0] = shared_at[0] = 0.0
+    for e in range(len(stake)):
+        total_at[e + 1] = total_at[e] + stake[e]
+        shared_at[e + 1] = shared_at[e] + (stake[e] if stance[e] else 0.0)
+    for i in which:
+        lo, hi = indptr[i], indptr[i + 1]
+        if hi > lo:
+            cooperate[i] = 2 * (shared_at[hi] - shared_at[lo]) >= total_at[hi] - total_at[lo]

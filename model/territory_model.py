@@ -328,22 +328,19 @@ class TerritoryModel(mesa.Model):
         gain = self.partnership_gain() if u.rule == "logit" else None
         if u.schedule == "synchronous":
             revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
-            self._revise_territories(revisers, self._scores, gain)
+            if gain is not None and len(revisers) > 1:
+                self._revise_logit(revisers, gain)
+            else:
+                self._revise_territories(revisers, self._scores, gain)
         else:  # elementary updates one after the other, each seeing the strategies so far
             revisers = self.rng.integers(0, n, size=round(u.revision_rate * n))
             self._revise_sequentially(revisers, gain)
 
-    def _revise_sequentially(self, revisers: np.ndarray, gain: np.ndarray | None) -> None:
-        """The elementary updates of ``revisers``, in order, in the compiled kernel.
-
-        Each is what :meth:`_revise_territories` does for one territory, scoring with
-        :meth:`_local_scores`, with the same draws: the kernel reads uniforms drawn in bulk and
-        the generator is then left exactly where the one-by-one draws would have left it.
-        """
-        u, net, c = self.parameters.update, self.network, self.contest
-        rule = step_kernels.RULES[u.rule]
+    def _step_game(self, choice: np.ndarray) -> step_kernels.StepGame:
+        """What the compiled decisions read (``choice``: logit probabilities, if any)."""
+        net, c = self.network, self.contest
         positive = np.flatnonzero(net.interdependence > 0)
-        game = step_kernels.SequentialGame(
+        return step_kernels.StepGame(
             net.indptr,
             net.dst,
             net.rev,
@@ -361,29 +358,82 @@ class TerritoryModel(mesa.Model):
             float(self.payoff_scale),
             positive,
             np.concatenate([[0.0], np.cumsum(net.interdependence[positive])]),
-            expit(gain / u.noise) if gain is not None else np.empty(0),
+            choice,
         )
-        degree = net.indptr[revisers + 1] - net.indptr[revisers]
-        bound = step_kernels.uniforms_needed(rule, degree, u.mutation, u.imitation)
+
+    def _bulk_uniforms(self, bound: int, draw) -> None:
+        """Give ``draw`` ``bound`` uniforms; it returns how many it read, in order.
+
+        The generator is then left where drawing only those would have left it (``random``
+        calls of any length read one stream of doubles), so a kernel reading uniforms in the
+        order of the Python path's draws gives its numbers.
+        """
         generator = self.rng.bit_generator
         before = generator.state
-        uniforms = self.rng.random(bound)
-        scratch = np.empty(max(1, int(np.diff(net.indptr).max(initial=0))))
-        used = step_kernels.revise_sequentially(
-            revisers,
-            uniforms,
-            rule,
-            float(u.noise),
-            float(u.mutation),
-            float(u.imitation),
-            self.stance,
-            self.cooperate,
-            game,
-            scratch,
-        )
-        if used < bound:  # rewind, and draw only what the updates read
+        used = draw(self.rng.random(bound))
+        if used < bound:  # rewind, and draw only what was read
             generator.state = before
             self.rng.random(used)
+
+    def _revise_logit(self, revisers: np.ndarray, gain: np.ndarray) -> None:
+        """Synchronous logit revision (and imitation at rate ι) of several ``revisers``.
+
+        :meth:`_revise_territories` compiled, with the same draws and numbers.
+        """
+        u, net = self.parameters.update, self.network
+        revising = np.zeros(len(self.cooperate), dtype=bool)
+        revising[revisers] = True
+        edges = np.flatnonzero(revising[net.src])
+        choice = expit(gain[edges] / u.noise)
+        game = self._step_game(choice)
+        score = self.payoff / self.population / self.payoff_scale
+        self._bulk_uniforms(
+            3 * len(revisers) + 2 * len(edges),
+            lambda uniforms: step_kernels.revise_synchronously(
+                revisers,
+                edges,
+                choice,
+                score,
+                uniforms,
+                float(u.noise),
+                float(u.mutation),
+                float(u.imitation),
+                self.stance,
+                self.cooperate,
+                game,
+            ),
+        )
+        step_kernels.territory_stances(
+            revisers, self.stance, self.cooperate, self.contest.stake, net.indptr
+        )
+
+    def _revise_sequentially(self, revisers: np.ndarray, gain: np.ndarray | None) -> None:
+        """The elementary updates of ``revisers``, in order, in the compiled kernel.
+
+        Each is what :meth:`_revise_territories` does for one territory, scoring with
+        :meth:`_local_scores`, with the same draws: the kernel reads uniforms drawn in bulk and
+        the generator is then left exactly where the one-by-one draws would have left it.
+        """
+        u, net = self.parameters.update, self.network
+        rule = step_kernels.RULES[u.rule]
+        game = self._step_game(expit(gain / u.noise) if gain is not None else np.empty(0))
+        degree = net.indptr[revisers + 1] - net.indptr[revisers]
+        scratch = np.empty(max(1, int(np.diff(net.indptr).max(initial=0))))
+        self._bulk_uniforms(
+            step_kernels.uniforms_needed(rule, degree, u.mutation, u.imitation),
+            lambda uniforms: step_kernels.revise_sequentially(
+                revisers,
+                uniforms,
+                rule,
+                float(u.noise),
+                float(u.mutation),
+                float(u.imitation),
+                self.stance,
+                self.cooperate,
+                game,
+                scratch,
+            ),
+        )
 
     def _revise_territories(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> None:
         """Revisers choose a stance per partner (logit, or imitation at rate ι) or one for all."""

@@ -58,3 +58,32 @@ def test_sums_are_numpys_to_the_last_bit():
     for n in [*range(40), 127, 128, 129, 300, 1000, 5003]:
         a = rng.standard_normal(n + 5) * 10.0 ** rng.uniform(-3, 6, n + 5)
         assert _numpy_sum(a, 5, n) == a[5:].sum()
+
+
+SYNCHRONOUS = {
+    "imitation": {},
+    "logit alone": {"imitation": 0.0},
+    "much imitation, mutation": {"imitation": 0.6, "mutation": 0.05},
+    "no mutation": {"mutation": 0.0},
+}
+
+
+@pytest.mark.parametrize("case", sorted(SYNCHRONOUS))
+def test_the_synchronous_logit_kernel_revises_as_numpy_did(case):
+    update = {"revision_rate": 0.5, **SYNCHRONOUS[case]}
+    p = params(geometry={"n": 60}, update=update)
+    compiled, python = TerritoryModel(p, rng=7), TerritoryModel(p, rng=7)
+    python._revise_logit = lambda revisers, gain: python._revise_territories(
+        revisers, python._scores, gain
+    )
+    moved = 0
+    for _ in range(6):
+        before = compiled.cooperate.copy()
+        compiled.step()
+        python.step()
+        np.testing.assert_array_equal(compiled.stance, python.stance)
+        np.testing.assert_array_equal(compiled.cooperate, python.cooperate)
+        assert compiled.rng.bit_generator.state == python.rng.bit_generator.state
+        moved += int((compiled.cooperate != before).sum())
+    assert moved > 0
+    np.testing.assert_array_equal(compiled.payoff, python.payoff)
