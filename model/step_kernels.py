@@ -147,11 +147,33 @@ def _numpy_sum(a, lo, n):
 
 
 @njit(cache=True)
-def _share(own, other, sucker, g):
+def _share(own, other, sucker, reward, temptation, punishment):
     """The contest's payoff share of a player of stance ``own`` against ``other``."""
     if own:
-        return g.reward_share if other else sucker
-    return g.temptation_share if other else g.punishment_share
+        return reward if other else sucker
+    return temptation if other else punishment
+
+
+@njit(cache=True)
+def _edge_contest(e, stance, rev, stake, sucker_share, shares, unpaid, spillback):
+    """What edge e's source gets from the contest: its payoff plus its spill-back k π_ji.
+
+    As :meth:`TerritoryModel._contest_payoffs` computes it; ``shares`` are the reward,
+    temptation, punishment and subsidy shares.
+    """
+    reward, temptation, punishment, subsidy = shares
+    r = rev[e]
+    own, other = stance[e], stance[r]
+    lost = unpaid * (subsidy if own and other else 0.0)
+    mine = (
+        _share(own, other, sucker_share[e], reward, temptation, punishment) * stake[e]
+        - lost * stake[e]
+    )
+    theirs = (
+        _share(other, own, sucker_share[r], reward, temptation, punishment) * stake[r]
+        - lost * stake[r]
+    )
+    return mine + spillback[e] * theirs
 
 
 @njit(cache=True)
@@ -162,13 +184,11 @@ def _local_score(i, stance, g, scratch):
     in the order :meth:`TerritoryModel._local_scores` computes them.
     """
     lo, hi = g.indptr[i], g.indptr[i + 1]
+    shares = (g.reward_share, g.temptation_share, g.punishment_share, g.subsidy_share)
     for e in range(lo, hi):
-        r = g.rev[e]
-        own, other = stance[e], stance[r]
-        lost = g.unpaid * (g.subsidy_share if own and other else 0.0)
-        mine = _share(own, other, g.sucker_share[e], g) * g.stake[e] - lost * g.stake[e]
-        theirs = _share(other, own, g.sucker_share[r], g) * g.stake[r] - lost * g.stake[r]
-        scratch[e - lo] = mine + g.spillback[e] * theirs
+        scratch[e - lo] = _edge_contest(
+            e, stance, g.rev, g.stake, g.sucker_share, shares, g.unpaid, g.spillback
+        )
     played = _numpy_sum(scratch, 0, hi - lo)
     return (played + g.payoff[i] - g.contest_payoff[i]) / g.population[i] / g.payoff_scale
 
@@ -344,3 +364,47 @@ def territory_stances(which, stance, cooperate, stake, indptr):
         lo, hi = indptr[i], indptr[i + 1]
         if hi > lo:
             cooperate[i] = 2 * (shared_at[hi] - shared_at[lo]) >= total_at[hi] - total_at[lo]
+
+
+@njit(cache=True)
+def matched_subsidy(stance, rev, stake, subsidy_share, scratch):
+    """The state's matching ρ c on mutually cooperating edges, summed as numpy sums it."""
+    kept = 0
+    for e in range(len(stake)):
+        if stance[e] and stance[rev[e]]:
+            scratch[kept] = subsidy_share * stake[e]
+            kept += 1
+    return _numpy_sum(scratch, 0, kept)
+
+
+@njit(cache=True)
+def contest_payoffs(stance, src, rev, stake, sucker_share, shares, unpaid, spillback, n):
+    """Each territory's contest payoff: its edges' (:func:`_edge_contest`), in edge order."""
+    out = np.zeros(n)
+    for e in range(len(stake)):
+        out[src[e]] += _edge_contest(e, stance, rev, stake, sucker_share, shares, unpaid, spillback)
+    return out
+
+
+@njit(cache=True)
+def learn(state, inside, relative, stance, rev, dst, kept, recorded, rates):
+    """One year of learning on every edge, in place, as :meth:`TerritoryModel._learn` computes it.
+
+    ``state`` holds knowledge, the years seen, those seen cooperating and trust; ``rates`` the
+    knowledge rate, the observatory's weight, the knowledge decay, the initial knowledge, the
+    share of past observations kept, a_0, the prior weight and the inventory's visibility.
+    """
+    knowledge, seen, seen_cooperating, trust = state
+    rate0, observatory, decay, initial, keep, a0, prior_weight, visibility = rates
+    for e in range(len(knowledge)):
+        within = 1.0 if inside[e] else 0.0
+        rate = rate0 * (within + observatory * relative[e])
+        k = knowledge[e]
+        k += rate * (1 - k) - decay * (k - initial) * (1.0 - within)
+        knowledge[e] = min(max(k, 0.0), 1.0)
+        seen[e] = keep * seen[e] + 1
+        seen_cooperating[e] = keep * seen_cooperating[e] + (1.0 if stance[rev[e]] else 0.0)
+        j = dst[e]
+        trust[e] = (a0 + seen_cooperating[e] + visibility * kept[j]) / (
+            prior_weight + seen[e] + visibility * recorded[j]
+        )

@@ -588,16 +588,28 @@ class TerritoryModel(mesa.Model):
         conditional grants; when they exceed the annual cap, all are scaled down to fit.
         """
         net, c, n = self.network, self.contest, len(self.cooperate)
-        mutual = self.stance & self.stance[net.rev]
         yielded = returns.returns(self)
-        owed = float(c.subsidy[mutual].sum() + yielded.grant.sum() + yielded.matching.sum())
+        matched = step_kernels.matched_subsidy(
+            self.stance, net.rev, c.stake, float(c.subsidy_share), np.empty(len(c.stake))
+        )
+        owed = float(matched + yielded.grant.sum() + yielded.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
         self._cap_share = share  # what _local_scores replays
-        edge_payoff = self._contest_payoffs(np.arange(len(net.src)), 1 - share)
+        shares = (c.reward_share, c.temptation_share, c.punishment_share, c.subsidy_share)
+        self.contest_payoff = step_kernels.contest_payoffs(  # _contest_payoffs, on every edge
+            self.stance,
+            net.src,
+            net.rev,
+            c.stake,
+            c.sucker_share,
+            tuple(float(x) for x in shares),
+            float(1 - share),
+            self.spillback,
+            n,
+        )
         from_structures = returns.settle(self, yielded, share)
         transfers = np.bincount(net.src, yielded.edge_transfer, n)
-        self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures + transfers - self.spillover_cost
         self.in_structure = yielded.in_structure
         self.public_money = cap if share < 1 else owed  # the cap exactly when it binds
@@ -612,30 +624,30 @@ class TerritoryModel(mesa.Model):
 
     def _learn(self) -> None:
         """Knowledge K_ij and trust T_ij per directed edge (i perceives j)."""
-        learning = self.parameters.learning
-        inside = self.in_structure
-        rate = learning.knowledge_rate * (
-            inside + learning.observatory * self._relative_interdependence
-        )
-        self.knowledge += (
-            rate * (1 - self.knowledge)
-            - learning.knowledge_decay * (self.knowledge - learning.initial_knowledge) * ~inside
-        )
-        np.clip(self.knowledge, 0.0, 1.0, out=self.knowledge)
-        # beliefs: discounted observations of each partner, and its public record (M4)
-        keep = 1 - learning.trust_rate
-        self.seen = keep * self.seen + 1
-        self.seen_cooperating = keep * self.seen_cooperating + self.stance[self.network.rev]
+        learning, net = self.parameters.learning, self.network
         kept, recorded = self._records()
-        dst = self.network.dst
-        self.trust = decisions.belief(
-            learning.initial_trust,
-            learning.prior_weight,
-            self.seen_cooperating,
-            self.seen,
-            kept[dst],
-            recorded[dst],
-            learning.inventory_visibility,
+        # knowledge: K += r (1[inside] + o I_rel)(1 − K) − λ (K − K_0) 1[outside], within [0, 1];
+        # beliefs: discounted observations of each partner, and its public record (M4,
+        # decisions.belief)
+        step_kernels.learn(
+            (self.knowledge, self.seen, self.seen_cooperating, self.trust),
+            self.in_structure,
+            self._relative_interdependence,
+            self.stance,
+            net.rev,
+            net.dst,
+            kept,
+            recorded,
+            (
+                float(learning.knowledge_rate),
+                float(learning.observatory),
+                float(learning.knowledge_decay),
+                float(learning.initial_knowledge),
+                float(1 - learning.trust_rate),
+                float(learning.initial_trust * learning.prior_weight),
+                float(learning.prior_weight),
+                float(learning.inventory_visibility),
+            ),
         )
 
     def _records(self) -> tuple[np.ndarray, np.ndarray]:

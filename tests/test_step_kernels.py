@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cohesim.model import TerritoryModel
+from cohesim.model import TerritoryModel, decisions
 from cohesim.model.step_kernels import _numpy_sum
 
 from helpers import NO_STRUCTURES, params
@@ -87,3 +87,37 @@ def test_the_synchronous_logit_kernel_revises_as_numpy_did(case):
         moved += int((compiled.cooperate != before).sum())
     assert moved > 0
     np.testing.assert_array_equal(compiled.payoff, python.payoff)
+
+
+def test_contest_payoffs_and_learning_are_numpys_to_the_last_bit():
+    p = params(geometry={"n": 60}, funding={"matching_share": 0.8, "annual_cap": 1_000.0})
+    m = TerritoryModel(p, rng=3)
+    m.run(3)
+    net, n = m.network, len(m.population)
+    edges = np.arange(len(net.src))
+    played = np.bincount(net.src, m._contest_payoffs(edges, 1 - m._cap_share), n)
+    assert 0 < m._cap_share < 1  # the cap binds: the unpaid matching counts
+    np.testing.assert_array_equal(m.contest_payoff, played)
+    # learning, as numpy computed it before the kernel
+    lr, inside = m.parameters.learning, m.in_structure.copy()
+    k, seen, cooperating = m.knowledge.copy(), m.seen.copy(), m.seen_cooperating.copy()
+    rate = lr.knowledge_rate * (inside + lr.observatory * m._relative_interdependence)
+    k += rate * (1 - k) - lr.knowledge_decay * (k - lr.initial_knowledge) * ~inside
+    np.clip(k, 0.0, 1.0, out=k)
+    seen = (1 - lr.trust_rate) * seen + 1
+    cooperating = (1 - lr.trust_rate) * cooperating + m.stance[net.rev]
+    kept, recorded = m._records()
+    m._learn()
+    np.testing.assert_array_equal(m.knowledge, k)
+    np.testing.assert_array_equal(m.seen, seen)
+    np.testing.assert_array_equal(m.seen_cooperating, cooperating)
+    trust = decisions.belief(
+        lr.initial_trust,
+        lr.prior_weight,
+        cooperating,
+        seen,
+        kept[net.dst],
+        recorded[net.dst],
+        lr.inventory_visibility,
+    )
+    np.testing.assert_array_equal(m.trust, trust)
