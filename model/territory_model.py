@@ -189,6 +189,12 @@ class TerritoryModel(mesa.Model):
             where=strongest[net.src] > 0,
         )
 
+        # what the metrics read of the network and the kinds, which never change
+        self._undirected = net.src < net.dst
+        urban = is_urban(self.kind)
+        self._mixed = self._undirected & (urban[net.src] != urban[net.dst])
+        self._metropoles = np.count_nonzero(self.kind == METROPOLE)
+
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
         # the stance of each territory towards each partner (M1); a territory starts with one
         self.stance = self.cooperate[net.src].copy()
@@ -660,22 +666,25 @@ class TerritoryModel(mesa.Model):
     # -- outcomes ------------------------------------------------------------------------------
 
     def _record(self) -> None:
+        # shares of boolean masks are their counts over their lengths, as numpy's means of them
         w, pop = self.welfare, self.population
+        people = pop.sum()
         net = self.network
-        mutual = self.stance & self.stance[net.rev]
+        mutual = np.count_nonzero(self.stance & self.stance[net.rev])
         log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
         self._log_welfare.append(log_w.astype(np.float32))  # W years of history: keep it small
         years = len(self._log_welfare) - 1
+        welfare_total = (w * pop).sum()
         row: dict[str, float] = {
             "step": self.steps,
             "year": self.steps - self.parameters.run.burn_in,
-            "cooperation_rate": float(self.cooperate.mean()),
-            "cooperation_rate_pop": float(pop[self.cooperate].sum() / pop.sum()),
-            "mutual_cooperation": float(mutual.mean()) if len(mutual) else 0.0,
+            "cooperation_rate": np.count_nonzero(self.cooperate) / len(self.cooperate),
+            "cooperation_rate_pop": float(pop[self.cooperate].sum() / people),
+            "mutual_cooperation": mutual / len(self.stance) if len(self.stance) else 0.0,
             **outcomes.cohesion(w, pop, self.kind),
             "beta_convergence": outcomes.convergence(self._log_welfare[0], log_w, years),
-            "welfare_mean": float((w * pop).sum() / pop.sum()),
-            "welfare_total": float((w * pop).sum()),
+            "welfare_mean": float(welfare_total / people),
+            "welfare_total": float(welfare_total),
             "public_spending": self.public_spending,
             "public_spending_cumulative": self.public_spending_total,
             "public_money": self.public_money,
@@ -683,9 +692,9 @@ class TerritoryModel(mesa.Model):
             "engineering_used": self.engineering_used,
             **self._structure_metrics(),
         }
-        row["welfare_services"] = float((self.service_value * pop).sum() / pop.sum())
-        row["welfare_money"] = float(self.balance.sum() / pop.sum())
-        access = (self.flows.access * pop[:, None]).sum(axis=0) / pop.sum()
+        row["welfare_services"] = float((self.service_value * pop).sum() / people)
+        row["welfare_money"] = float(self.balance.sum() / people)
+        access = (self.flows.access * pop[:, None]).sum(axis=0) / people
         row.update(
             {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
         )
@@ -699,11 +708,8 @@ class TerritoryModel(mesa.Model):
         st = self.registry.structures
         active = self.registry.active_structures()
         by_kind = np.bincount(st["kind"][active], minlength=len(STRUCTURE_KINDS))
-        net = self.network
-        undirected = net.src < net.dst
-        urban = is_urban(self.kind)
-        mixed = undirected & (urban[net.src] != urban[net.dst])
         members = self.registry.members["territory"][self.registry.active_members()]
+        n = len(self.population)
         row = {
             "structures_active": len(active),
             **{
@@ -717,22 +723,21 @@ class TerritoryModel(mesa.Model):
             "structures_mean_age": float((self.steps - st["formed"][active]).mean())
             if len(active)
             else 0.0,
-            "edge_coverage": _share(self.in_structure[undirected]),
-            "urban_rural_coverage": _share(self.in_structure[mixed]),
-            "territories_in_structures": len(np.unique(members)) / len(self.population),
+            "edge_coverage": _share(self.in_structure, self._undirected),
+            "urban_rural_coverage": _share(self.in_structure, self._mixed),
+            "territories_in_structures": _distinct(members, n) / n,
             "metropole_cooperations": self._metropole_cooperations(),
         }
         return row
 
     def _metropole_cooperations(self) -> float:
         """Active structures with a métropole among their current members, per métropole."""
-        metropoles = np.count_nonzero(self.kind == METROPOLE)
-        if not metropoles:
+        if not self._metropoles:
             return float("nan")
         held = self.registry.active_members()
         mb = self.registry.members
         with_metropole = mb["structure"][held][self.kind[mb["territory"][held]] == METROPOLE]
-        return len(np.unique(with_metropole)) / metropoles
+        return _distinct(with_metropole, len(self.registry.structures["kind"])) / self._metropoles
 
     def inventory_frame(self) -> pd.DataFrame:
         """The recensement: one row per structure ever formed (see docs/model.md)."""
@@ -802,5 +807,12 @@ def _largest_change(now: np.ndarray, then: np.ndarray) -> float:
     return float(change.max()) if change.size else 0.0
 
 
-def _share(mask: np.ndarray) -> float:
-    return float(mask.mean()) if len(mask) else 0.0
+def _share(mask: np.ndarray, within: np.ndarray) -> float:
+    """The share of ``within`` where ``mask`` holds (0 if ``within`` is empty)."""
+    count = np.count_nonzero(within)
+    return np.count_nonzero(mask & within) / count if count else 0.0
+
+
+def _distinct(indices: np.ndarray, size: int) -> int:
+    """How many different values of ``range(size)`` ``indices`` holds."""
+    return int(np.count_nonzero(np.bincount(indices, minlength=size)))
