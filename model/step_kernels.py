@@ -408,3 +408,27 @@ def learn(state, inside, relative, stance, rev, dst, kept, recorded, rates):
         trust[e] = (a0 + seen_cooperating[e] + visibility * kept[j]) / (
             prior_weight + seen[e] + visibility * recorded[j]
         )
+
+
+@njit(cache=True)
+def partnership_gains(knowledge, spillback, stake, sucker_share, shares, value, trust, delta):
+    """G_ij / Q_ij per edge: the partnership gain over the stake (floored at 1e-12).
+
+    As :func:`~cohesim.model.decisions.perceived_contest` then
+    :func:`~cohesim.model.decisions.partnership_gain` compute it, in one pass; ``shares`` are
+    the reward, temptation and punishment shares, ``value`` the structures' values V^S and
+    ``delta`` the continuation chance δ.
+    """
+    reward_share, temptation_share, punishment_share = shares
+    out = np.empty(len(stake))
+    for e in range(len(stake)):
+        k = knowledge[e] * spillback[e]
+        reward, sucker = reward_share * stake[e], sucker_share[e] * stake[e]
+        temptation, punishment = temptation_share * stake[e], punishment_share * stake[e]
+        seen_reward, seen_punishment = reward * (1 + k), punishment * (1 + k)
+        seen_sucker, seen_temptation = sucker + k * temptation, temptation + k * sucker
+        mutual = (seen_reward + value[e] - delta * seen_punishment) / (1 - delta) - seen_temptation
+        gain = trust[e] * mutual + (1 - trust[e]) * (seen_sucker - seen_punishment)
+        q = stake[e]
+        out[e] = gain / (q if q >= 1e-12 or q != q else 1e-12)  # np.maximum, NaN kept
+    return out

@@ -545,16 +545,17 @@ class TerritoryModel(mesa.Model):
         """
         c, f = self.contest, self.parameters.foresight
         year = self.steps - self.parameters.run.burn_in
-        perceived = decisions.perceived_contest(
-            c.reward, c.sucker, c.temptation, c.punishment, self.knowledge * self.spillback
-        )
-        gain = decisions.partnership_gain(
-            *perceived,
+        shares = (c.reward_share, c.temptation_share, c.punishment_share)
+        return step_kernels.partnership_gains(  # decisions.partnership_gain, fused
+            self.knowledge,
+            self.spillback,
+            c.stake,
+            c.sucker_share,
+            tuple(float(x) for x in shares),
             formation.partnership_values(self),
             self.trust,
-            decisions.continuation(year, f.continuation, f.election_drop),
+            float(decisions.continuation(year, f.continuation, f.election_drop)),
         )
-        return gain / np.maximum(c.stake, 1e-12)
 
     def _scores(self, which: np.ndarray) -> np.ndarray:
         """Last year's payoffs per inhabitant, over the mean stake per inhabitant."""

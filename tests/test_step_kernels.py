@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cohesim.model import TerritoryModel, decisions
+from cohesim.model import TerritoryModel, decisions, formation
 from cohesim.model.step_kernels import _numpy_sum
 
 from helpers import NO_STRUCTURES, params
@@ -121,3 +121,19 @@ def test_contest_payoffs_and_learning_are_numpys_to_the_last_bit():
         lr.inventory_visibility,
     )
     np.testing.assert_array_equal(m.trust, trust)
+
+
+def test_partnership_gains_are_the_decision_rules_to_the_last_bit():
+    m = TerritoryModel(params(geometry={"n": 60}), rng=4)
+    m.run(5)  # policy year 5: municipal elections next year
+    c, f = m.contest, m.parameters.foresight
+    perceived = decisions.perceived_contest(
+        c.reward, c.sucker, c.temptation, c.punishment, m.knowledge * m.spillback
+    )
+    delta = decisions.continuation(m.steps - m.parameters.run.burn_in, f.continuation, 0.3)
+    assert delta < f.continuation
+    f = f.model_copy(update={"election_drop": 0.3})
+    m.parameters = m.parameters.model_copy(update={"foresight": f})
+    values = formation.partnership_values(m)
+    gain = decisions.partnership_gain(*perceived, values, m.trust, delta)
+    np.testing.assert_array_equal(m.partnership_gain(), gain / np.maximum(c.stake, 1e-12))
