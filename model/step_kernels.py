@@ -5,7 +5,9 @@ the previous ones, and the imitation rules compare payoffs replayed under the cu
 (:meth:`~cohesim.model.territory_model.TerritoryModel._local_scores`), so the updates cannot run
 on whole arrays. :func:`revise_sequentially` runs them one after the other in compiled code.
 Under the synchronous schedule, :func:`revise_synchronously` and :func:`territory_stances` fuse
-the logit rule's choices, imitation and mutation, which numpy ran as a dozen array passes.
+the logit rule's choices, imitation and mutation, which numpy ran as a dozen array passes; and
+:func:`partnership_gains`, :func:`matched_subsidy`, :func:`contest_payoffs` and :func:`learn`
+are the step's other per-edge passes (decision gains, contest payoffs, learning), one loop each.
 
 No kernel draws a random number itself. The caller draws the revisers, then enough uniforms for
 the longest possible sequence, from the model's generator; the kernel reads them in the order the
