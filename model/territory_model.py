@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, engineering, formation, outcomes, returns, structures
+from . import decisions, engineering, formation, outcomes, returns, step_kernels, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import gravity_flows, pair_flows, update_pools
@@ -189,6 +189,12 @@ class TerritoryModel(mesa.Model):
             where=strongest[net.src] > 0,
         )
 
+        # what the metrics read of the network and the kinds, which never change
+        self._undirected = net.src < net.dst
+        urban = is_urban(self.kind)
+        self._mixed = self._undirected & (urban[net.src] != urban[net.dst])
+        self._metropoles = np.count_nonzero(self.kind == METROPOLE)
+
         self.cooperate = self.rng.random(n) < parameters.update.initial_cooperation
         # the stance of each territory towards each partner (M1); a territory starts with one
         self.stance = self.cooperate[net.src].copy()
@@ -328,10 +334,112 @@ class TerritoryModel(mesa.Model):
         gain = self.partnership_gain() if u.rule == "logit" else None
         if u.schedule == "synchronous":
             revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
-            self._revise_territories(revisers, self._scores, gain)
+            if gain is not None and len(revisers) > 1:
+                self._revise_logit(revisers, gain)
+            else:
+                self._revise_territories(revisers, self._scores, gain)
         else:  # elementary updates one after the other, each seeing the strategies so far
-            for i in self.rng.integers(0, n, size=round(u.revision_rate * n)):
-                self._revise_territories(np.array([i]), self._local_scores, gain)
+            revisers = self.rng.integers(0, n, size=round(u.revision_rate * n))
+            self._revise_sequentially(revisers, gain)
+
+    def _step_game(self, choice: np.ndarray) -> step_kernels.StepGame:
+        """What the compiled decisions read (``choice``: logit probabilities, if any)."""
+        net, c = self.network, self.contest
+        positive = np.flatnonzero(net.interdependence > 0)
+        return step_kernels.StepGame(
+            net.indptr,
+            net.dst,
+            net.rev,
+            c.stake,
+            c.sucker_share,
+            float(c.reward_share),
+            float(c.temptation_share),
+            float(c.punishment_share),
+            float(c.subsidy_share),
+            float(1 - self._cap_share),
+            self.spillback,
+            self.payoff,
+            self.contest_payoff,
+            self.population,
+            float(self.payoff_scale),
+            positive,
+            np.concatenate([[0.0], np.cumsum(net.interdependence[positive])]),
+            choice,
+        )
+
+    def _bulk_uniforms(self, bound: int, draw) -> None:
+        """Give ``draw`` ``bound`` uniforms; it returns how many it read, in order.
+
+        The generator is then left where drawing only those would have left it (``random``
+        calls of any length read one stream of doubles), so a kernel reading uniforms in the
+        order of the Python path's draws gives its numbers.
+        """
+        generator = self.rng.bit_generator
+        before = generator.state
+        used = draw(self.rng.random(bound))
+        if used < bound:  # rewind, and draw only what was read
+            generator.state = before
+            self.rng.random(used)
+
+    def _revise_logit(self, revisers: np.ndarray, gain: np.ndarray) -> None:
+        """Synchronous logit revision (and imitation at rate ι) of several ``revisers``.
+
+        :meth:`_revise_territories` compiled, with the same draws and numbers.
+        """
+        u, net = self.parameters.update, self.network
+        revising = np.zeros(len(self.cooperate), dtype=bool)
+        revising[revisers] = True
+        edges = np.flatnonzero(revising[net.src])
+        choice = expit(gain[edges] / u.noise)
+        game = self._step_game(choice)
+        score = self.payoff / self.population / self.payoff_scale
+        self._bulk_uniforms(
+            3 * len(revisers) + 2 * len(edges),
+            lambda uniforms: step_kernels.revise_synchronously(
+                revisers,
+                edges,
+                choice,
+                score,
+                uniforms,
+                float(u.noise),
+                float(u.mutation),
+                float(u.imitation),
+                self.stance,
+                self.cooperate,
+                game,
+            ),
+        )
+        step_kernels.territory_stances(
+            revisers, self.stance, self.cooperate, self.contest.stake, net.indptr
+        )
+
+    def _revise_sequentially(self, revisers: np.ndarray, gain: np.ndarray | None) -> None:
+        """The elementary updates of ``revisers``, in order, in the compiled kernel.
+
+        Each is what :meth:`_revise_territories` does for one territory, scoring with
+        :meth:`_local_scores`, with the same draws: the kernel reads uniforms drawn in bulk and
+        the generator is then left exactly where the one-by-one draws would have left it.
+        """
+        u, net = self.parameters.update, self.network
+        rule = step_kernels.RULES[u.rule]
+        game = self._step_game(expit(gain / u.noise) if gain is not None else np.empty(0))
+        degree = net.indptr[revisers + 1] - net.indptr[revisers]
+        scratch = np.empty(max(1, int(np.diff(net.indptr).max(initial=0))))
+        self._bulk_uniforms(
+            step_kernels.uniforms_needed(rule, degree, u.mutation, u.imitation),
+            lambda uniforms: step_kernels.revise_sequentially(
+                revisers,
+                uniforms,
+                rule,
+                float(u.noise),
+                float(u.mutation),
+                float(u.imitation),
+                self.stance,
+                self.cooperate,
+                game,
+                scratch,
+            ),
+        )
 
     def _revise_territories(self, revisers: np.ndarray, score, gain: np.ndarray | None) -> None:
         """Revisers choose a stance per partner (logit, or imitation at rate ι) or one for all."""
@@ -437,16 +545,17 @@ class TerritoryModel(mesa.Model):
         """
         c, f = self.contest, self.parameters.foresight
         year = self.steps - self.parameters.run.burn_in
-        perceived = decisions.perceived_contest(
-            c.reward, c.sucker, c.temptation, c.punishment, self.knowledge * self.spillback
-        )
-        gain = decisions.partnership_gain(
-            *perceived,
+        shares = (c.reward_share, c.temptation_share, c.punishment_share)
+        return step_kernels.partnership_gains(  # decisions.partnership_gain, fused
+            self.knowledge,
+            self.spillback,
+            c.stake,
+            c.sucker_share,
+            tuple(float(x) for x in shares),
             formation.partnership_values(self),
             self.trust,
-            decisions.continuation(year, f.continuation, f.election_drop),
+            float(decisions.continuation(year, f.continuation, f.election_drop)),
         )
-        return gain / np.maximum(c.stake, 1e-12)
 
     def _scores(self, which: np.ndarray) -> np.ndarray:
         """Last year's payoffs per inhabitant, over the mean stake per inhabitant."""
@@ -486,16 +595,28 @@ class TerritoryModel(mesa.Model):
         conditional grants; when they exceed the annual cap, all are scaled down to fit.
         """
         net, c, n = self.network, self.contest, len(self.cooperate)
-        mutual = self.stance & self.stance[net.rev]
         yielded = returns.returns(self)
-        owed = float(c.subsidy[mutual].sum() + yielded.grant.sum() + yielded.matching.sum())
+        matched = step_kernels.matched_subsidy(
+            self.stance, net.rev, c.stake, float(c.subsidy_share), np.empty(len(c.stake))
+        )
+        owed = float(matched + yielded.grant.sum() + yielded.matching.sum())
         cap = self.parameters.funding.annual_cap
         share = min(1.0, cap / owed) if cap > 0 and owed > 0 else 1.0
         self._cap_share = share  # what _local_scores replays
-        edge_payoff = self._contest_payoffs(np.arange(len(net.src)), 1 - share)
+        shares = (c.reward_share, c.temptation_share, c.punishment_share, c.subsidy_share)
+        self.contest_payoff = step_kernels.contest_payoffs(  # _contest_payoffs, on every edge
+            self.stance,
+            net.src,
+            net.rev,
+            c.stake,
+            c.sucker_share,
+            tuple(float(x) for x in shares),
+            float(1 - share),
+            self.spillback,
+            n,
+        )
         from_structures = returns.settle(self, yielded, share)
         transfers = np.bincount(net.src, yielded.edge_transfer, n)
-        self.contest_payoff = np.bincount(net.src, edge_payoff, n)
         self.payoff = self.contest_payoff + from_structures + transfers - self.spillover_cost
         self.in_structure = yielded.in_structure
         self.public_money = cap if share < 1 else owed  # the cap exactly when it binds
@@ -510,30 +631,30 @@ class TerritoryModel(mesa.Model):
 
     def _learn(self) -> None:
         """Knowledge K_ij and trust T_ij per directed edge (i perceives j)."""
-        learning = self.parameters.learning
-        inside = self.in_structure
-        rate = learning.knowledge_rate * (
-            inside + learning.observatory * self._relative_interdependence
-        )
-        self.knowledge += (
-            rate * (1 - self.knowledge)
-            - learning.knowledge_decay * (self.knowledge - learning.initial_knowledge) * ~inside
-        )
-        np.clip(self.knowledge, 0.0, 1.0, out=self.knowledge)
-        # beliefs: discounted observations of each partner, and its public record (M4)
-        keep = 1 - learning.trust_rate
-        self.seen = keep * self.seen + 1
-        self.seen_cooperating = keep * self.seen_cooperating + self.stance[self.network.rev]
+        learning, net = self.parameters.learning, self.network
         kept, recorded = self._records()
-        dst = self.network.dst
-        self.trust = decisions.belief(
-            learning.initial_trust,
-            learning.prior_weight,
-            self.seen_cooperating,
-            self.seen,
-            kept[dst],
-            recorded[dst],
-            learning.inventory_visibility,
+        # knowledge: K += r (1[inside] + o I_rel)(1 − K) − λ (K − K_0) 1[outside], within [0, 1];
+        # beliefs: discounted observations of each partner, and its public record (M4,
+        # decisions.belief)
+        step_kernels.learn(
+            (self.knowledge, self.seen, self.seen_cooperating, self.trust),
+            self.in_structure,
+            self._relative_interdependence,
+            self.stance,
+            net.rev,
+            net.dst,
+            kept,
+            recorded,
+            (
+                float(learning.knowledge_rate),
+                float(learning.observatory),
+                float(learning.knowledge_decay),
+                float(learning.initial_knowledge),
+                float(1 - learning.trust_rate),
+                float(learning.initial_trust * learning.prior_weight),
+                float(learning.prior_weight),
+                float(learning.inventory_visibility),
+            ),
         )
 
     def _records(self) -> tuple[np.ndarray, np.ndarray]:
@@ -546,22 +667,25 @@ class TerritoryModel(mesa.Model):
     # -- outcomes ------------------------------------------------------------------------------
 
     def _record(self) -> None:
+        # shares of boolean masks are their counts over their lengths, as numpy's means of them
         w, pop = self.welfare, self.population
+        people = pop.sum()
         net = self.network
-        mutual = self.stance & self.stance[net.rev]
+        mutual = np.count_nonzero(self.stance & self.stance[net.rev])
         log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
         self._log_welfare.append(log_w.astype(np.float32))  # W years of history: keep it small
         years = len(self._log_welfare) - 1
+        welfare_total = (w * pop).sum()
         row: dict[str, float] = {
             "step": self.steps,
             "year": self.steps - self.parameters.run.burn_in,
-            "cooperation_rate": float(self.cooperate.mean()),
-            "cooperation_rate_pop": float(pop[self.cooperate].sum() / pop.sum()),
-            "mutual_cooperation": float(mutual.mean()) if len(mutual) else 0.0,
+            "cooperation_rate": np.count_nonzero(self.cooperate) / len(self.cooperate),
+            "cooperation_rate_pop": float(pop[self.cooperate].sum() / people),
+            "mutual_cooperation": mutual / len(self.stance) if len(self.stance) else 0.0,
             **outcomes.cohesion(w, pop, self.kind),
             "beta_convergence": outcomes.convergence(self._log_welfare[0], log_w, years),
-            "welfare_mean": float((w * pop).sum() / pop.sum()),
-            "welfare_total": float((w * pop).sum()),
+            "welfare_mean": float(welfare_total / people),
+            "welfare_total": float(welfare_total),
             "public_spending": self.public_spending,
             "public_spending_cumulative": self.public_spending_total,
             "public_money": self.public_money,
@@ -569,9 +693,9 @@ class TerritoryModel(mesa.Model):
             "engineering_used": self.engineering_used,
             **self._structure_metrics(),
         }
-        row["welfare_services"] = float((self.service_value * pop).sum() / pop.sum())
-        row["welfare_money"] = float(self.balance.sum() / pop.sum())
-        access = (self.flows.access * pop[:, None]).sum(axis=0) / pop.sum()
+        row["welfare_services"] = float((self.service_value * pop).sum() / people)
+        row["welfare_money"] = float(self.balance.sum() / people)
+        access = (self.flows.access * pop[:, None]).sum(axis=0) / people
         row.update(
             {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
         )
@@ -585,11 +709,8 @@ class TerritoryModel(mesa.Model):
         st = self.registry.structures
         active = self.registry.active_structures()
         by_kind = np.bincount(st["kind"][active], minlength=len(STRUCTURE_KINDS))
-        net = self.network
-        undirected = net.src < net.dst
-        urban = is_urban(self.kind)
-        mixed = undirected & (urban[net.src] != urban[net.dst])
         members = self.registry.members["territory"][self.registry.active_members()]
+        n = len(self.population)
         row = {
             "structures_active": len(active),
             **{
@@ -603,22 +724,21 @@ class TerritoryModel(mesa.Model):
             "structures_mean_age": float((self.steps - st["formed"][active]).mean())
             if len(active)
             else 0.0,
-            "edge_coverage": _share(self.in_structure[undirected]),
-            "urban_rural_coverage": _share(self.in_structure[mixed]),
-            "territories_in_structures": len(np.unique(members)) / len(self.population),
+            "edge_coverage": _share(self.in_structure, self._undirected),
+            "urban_rural_coverage": _share(self.in_structure, self._mixed),
+            "territories_in_structures": _distinct(members, n) / n,
             "metropole_cooperations": self._metropole_cooperations(),
         }
         return row
 
     def _metropole_cooperations(self) -> float:
         """Active structures with a métropole among their current members, per métropole."""
-        metropoles = np.count_nonzero(self.kind == METROPOLE)
-        if not metropoles:
+        if not self._metropoles:
             return float("nan")
         held = self.registry.active_members()
         mb = self.registry.members
         with_metropole = mb["structure"][held][self.kind[mb["territory"][held]] == METROPOLE]
-        return len(np.unique(with_metropole)) / metropoles
+        return _distinct(with_metropole, len(self.registry.structures["kind"])) / self._metropoles
 
     def inventory_frame(self) -> pd.DataFrame:
         """The recensement: one row per structure ever formed (see docs/model.md)."""
@@ -688,5 +808,12 @@ def _largest_change(now: np.ndarray, then: np.ndarray) -> float:
     return float(change.max()) if change.size else 0.0
 
 
-def _share(mask: np.ndarray) -> float:
-    return float(mask.mean()) if len(mask) else 0.0
+def _share(mask: np.ndarray, within: np.ndarray) -> float:
+    """The share of ``within`` where ``mask`` holds (0 if ``within`` is empty)."""
+    count = np.count_nonzero(within)
+    return np.count_nonzero(mask & within) / count if count else 0.0
+
+
+def _distinct(indices: np.ndarray, size: int) -> int:
+    """How many different values of ``range(size)`` ``indices`` holds."""
+    return int(np.count_nonzero(np.bincount(indices, minlength=size)))
