@@ -134,21 +134,27 @@ def strongest_partners(  # pragma: no cover
     (R_a U_b + R_b U_a) / (valued_a + valued_b), kept when I_ab ≥ ``least``, strongest first and
     ties to the lower territory number. ``reach`` and ``supply`` are (M, N) in sorted positions.
     Writes min(i, j) N + max(i, j) in territory numbers to ``out`` (N × partners, −1 unused).
+    Each pair is visited once, as in :func:`kernel_sums`, and offered to both ends' lists (I is
+    symmetric to the last bit: its two sums only swap their terms).
     """
     x, y, cx, cy, start, nx, ny = cells
     n, domains = len(order), len(slope)
     beyond = radius * radius * (1 + 1e-9)
-    best = np.empty(partners)
-    who = np.empty(partners, dtype=np.int64)
+    best = np.empty((n, partners))
+    who = np.empty((n, partners), dtype=np.int64)
+    kept = np.zeros(n, dtype=np.int64)
     for a in range(n):
-        kept = 0
-        i = order[a]
         xa, ya = x[a], y[a]
-        left, right = max(cx[a] - 1, 0), min(cx[a] + 1, nx - 1)
-        for row in range(max(cy[a] - 1, 0), min(cy[a] + 1, ny - 1) + 1):
-            for b in range(start[row * nx + left], start[row * nx + right + 1]):
-                if b == a:
-                    continue
+        row = cy[a] * nx
+        first, last = a + 1, start[row + min(cx[a] + 1, nx - 1) + 1]
+        below_first = below_last = 0
+        if cy[a] + 1 < ny:
+            below = row + nx
+            below_first = start[below + max(cx[a] - 1, 0)]
+            below_last = start[below + min(cx[a] + 1, nx - 1) + 1]
+        for run in range(2):
+            lo, hi = (first, last) if run == 0 else (below_first, below_last)
+            for b in range(lo, hi):
                 dx, dy = xa - x[b], ya - y[b]
                 squared = dx * dx + dy * dy
                 if squared > beyond:
@@ -164,17 +170,25 @@ def strongest_partners(  # pragma: no cover
                 strength = flows / (valued[a] + valued[b])
                 if not strength >= least:  # NaN (no demand at either end) is never kept
                     continue
-                j = order[b]
-                # insert into the sorted top list (strongest first, lower number on ties)
-                slot = kept
-                while slot > 0 and (
-                    strength > best[slot - 1] or (strength == best[slot - 1] and j < who[slot - 1])
-                ):
-                    if slot < partners:
-                        best[slot], who[slot] = best[slot - 1], who[slot - 1]
-                    slot -= 1
-                if slot < partners:
-                    best[slot], who[slot] = strength, j
-                    kept = min(kept + 1, partners)
-        for s in range(kept):
-            out[i, s] = min(i, who[s]) * n + max(i, who[s])
+                _offer(best[a], who[a], kept, a, strength, order[b])
+                _offer(best[b], who[b], kept, b, strength, order[a])
+    for a in range(n):
+        i = order[a]
+        for s in range(kept[a]):
+            out[i, s] = min(i, who[a, s]) * n + max(i, who[a, s])
+
+
+@njit(cache=True)
+def _offer(best, who, kept, a, strength, j):  # pragma: no cover
+    """Insert partner j into a's list, strongest first and the lower number first on ties."""
+    partners = len(best)
+    slot = kept[a]
+    while slot > 0 and (
+        strength > best[slot - 1] or (strength == best[slot - 1] and j < who[slot - 1])
+    ):
+        if slot < partners:
+            best[slot], who[slot] = best[slot - 1], who[slot - 1]
+        slot -= 1
+    if slot < partners:
+        best[slot], who[slot] = strength, j
+        kept[a] = min(kept[a] + 1, partners)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cohesim.model import flows
-from cohesim.model.flow_cells import CellGrid
+from cohesim.model.flow_cells import CellGrid, strongest_partners
 from cohesim.model.flows import CandidatePairs, gravity_flows, interaction_network, update_pools
 from cohesim.model.shared_services import SharedServices
 
@@ -175,3 +175,18 @@ def test_pair_flows_by_chunks_are_those_computed_at_once(monkeypatch):
     monkeypatch.setattr(flows, "PAIRS_PER_CHUNK", 7)
     np.testing.assert_array_equal(flows.pair_flows(field, demand, capacity, i, j, d), whole)
     assert np.count_nonzero(whole) > n * n // 4
+
+
+def test_equal_partners_go_to_the_lower_numbers():
+    """A centre (4) with four partners equally strong, whatever order they are visited in."""
+    x, y = np.array([0.0, 10.0, -10.0, 0.0, 0.0]), np.array([10.0, 0.0, 0.0, -10.0, 0.0])
+    grid = CellGrid(x, y, 12.0)
+    order, ones = grid.order, np.ones((1, 5))
+    out = np.full((5, 2), -1, dtype=np.int64)
+    strongest_partners(
+        grid.cells, order, 12.0, np.array([-0.25]), np.array([12.0]), np.ones(1), ones, ones,
+        np.ones(5), 2, 0.0, out,
+    )  # fmt: skip
+    np.testing.assert_array_equal(out[4], [0 * 5 + 4, 1 * 5 + 4])  # partners 0 and 1
+    np.testing.assert_array_equal(out[:4, 0], np.arange(4) * 5 + 4)  # each keeps the centre
+    np.testing.assert_array_equal(out[:4, 1], -1)  # and nobody else: 14 km is past the radius
