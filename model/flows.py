@@ -12,13 +12,26 @@ more pass with the decay length d0 d_u / (d0 + d_u). The kernel is truncated at 
 decay lengths and the denominator sums over the same truncated set, so Σ_j F_ij^m = D_i^m holds
 exactly.
 
-No N × N matrix is ever built: candidate pairs come from a k-d tree, in blocks of origins, and
-every pair flow is a closed form of per-territory sums (S_i, the ration factor r_j), so a flow
-between any two territories can be recomputed from O(N) state (:func:`pair_flows`).
+No N × N matrix is ever built, and every pair flow is a closed form of per-territory sums
+(S_i, the ration factor r_j), so a flow between any two territories can be recomputed from O(N)
+state (:func:`pair_flows`). The sums take one of two paths:
+
+- **cached kernels** (up to :data:`CACHED_PAIRS` candidate pairs: N up to about 35,000 at the
+  baseline's density, where every pinned number lives): candidate pairs come from a k-d tree,
+  in blocks of origins, their kernels are kept as CSR blocks and each sum is a sparse product.
+  scipy's products are compiled already and bound by memory traffic; compiled loops over the
+  same blocks were no faster (docs/performance.md, "Compiled products"). The compiled cells
+  below are somewhat faster even there (a quarter at 35,000), but not to the last bit, and
+  the pinned numbers are kept.
+- **compiled cells** (more pairs, :data:`COMPILED`): the kernels no longer fit, and rebuilding
+  every block from the tree several times a pass took most of a step. A compiled loop over a
+  grid of cells evaluates the kernels on the fly instead, storing no pair
+  (:mod:`cohesim.model.flow_cells`): O(N) memory. Its sums run in another order and numba's exp
+  is not numpy's, so it equals the cached path to rounding, not to the last bit.
 
 The module runs past 450 lines because the full pass, its update when only pools change
 (:func:`update_pools`) and the kernel cache they share must sum in the same order to give the
-same numbers; they are kept side by side.
+same numbers, on either path; they are kept side by side.
 """
 
 from __future__ import annotations
@@ -32,6 +45,8 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from .flow_cells import CellGrid, strongest_partners
+
 if TYPE_CHECKING:
     from .shared_services import SharedServices
 
@@ -40,6 +55,11 @@ PAIRS_PER_BLOCK = 500_000
 CACHED_PAIRS = 12_000_000
 """Up to this many candidate pairs keep their kernels between passes instead of recomputing
 them (about 30 bytes a pair and domain)."""
+PAIRS_PER_CHUNK = 65_536
+"""Pairs whose flows :func:`pair_flows` computes at once: bounds its transient memory."""
+COMPILED: bool | None = None
+"""Whether flow passes run compiled over cells; None: when the flow kernels do not fit in
+:data:`CACHED_PAIRS` (False keeps kernel blocks rebuilt from the tree, the earlier path)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,20 @@ class CandidatePairs:
         # each block's pair distances, kept with the first cached kernels: other kernels (access)
         # then skip the k-d tree, most of a block's cost (8 bytes a pair)
         self._distances: list[np.ndarray] | None = None
+        self._cells: CellGrid | None = None
+
+    def compiled(self, domains: int) -> bool:
+        """Whether passes with this many kernels run compiled over cells (see :data:`COMPILED`)."""
+        if COMPILED is not None:
+            return COMPILED
+        return self.total * domains > CACHED_PAIRS * 4
+
+    @property
+    def cells(self) -> CellGrid:
+        """The territories sorted by cells of the candidate radius (built on first use)."""
+        if self._cells is None:
+            self._cells = CellGrid(self.points[:, 0], self.points[:, 1], self.radius)
+        return self._cells
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order."""
@@ -179,21 +213,31 @@ def gravity_flows(
     n, m = demand.shape
     decay_km = np.asarray(decay_km, dtype=np.float64)
     cutoff_km = cutoff_factor * decay_km
+    combined = None
+    if access_decay_km is not None:
+        combined = decay_km * access_decay_km / (decay_km + access_decay_km)
+    compiled = pairs.compiled(m)
     extra = _stretched_kernels(shared, n, decay_km, cutoff_km)
-    normaliser = np.zeros((n, m))
-    for block in pairs.kernel_blocks(decay_km, cutoff_km):
-        for k, kernel in enumerate(block.kernels):
-            normaliser[block.start : block.stop, k] = kernel @ capacity[:, k]
+    if compiled:
+        normaliser = pairs.cells.sums(decay_km, cutoff_km, capacity)
+    else:
+        normaliser = np.zeros((n, m))
+        for block in pairs.kernel_blocks(decay_km, cutoff_km):
+            for k, kernel in enumerate(block.kernels):
+                normaliser[block.start : block.stop, k] = kernel @ capacity[:, k]
     for k, kernel in enumerate(extra or ()):
         normaliser[:, k] += kernel @ capacity[:, k]
     # R = D / S; S = 0 only where no capacity is within reach (budgets can close services):
     # nobody is served there
     reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
 
-    requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
-    for block in pairs.kernel_blocks(decay_km, cutoff_km):
-        for k, kernel in enumerate(block.kernels):
-            requested[:, k] += kernel.T @ reach[block.start : block.stop, k]
+    if compiled:  # Σ_i K_ij R_i = Σ_i K_ji R_i: K is symmetric
+        requested = pairs.cells.sums(decay_km, cutoff_km, reach)
+    else:
+        requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
+        for block in pairs.kernel_blocks(decay_km, cutoff_km):
+            for k, kernel in enumerate(block.kernels):
+                requested[:, k] += kernel.T @ reach[block.start : block.stop, k]
     for k, kernel in enumerate(extra or ()):
         requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
@@ -204,24 +248,35 @@ def gravity_flows(
         ration = _pooled_rations(own_ration, requested, capacity, shared)
 
     supply = capacity * ration  # U = E r
-    received = np.zeros((n, m))  # Σ_j F̃_ij
-    for block in pairs.kernel_blocks(decay_km, cutoff_km):
-        for k, kernel in enumerate(block.kernels):
-            received[block.start : block.stop, k] = kernel @ supply[:, k]
+    reached = None  # Σ_j K^u_ij U_j, the access kernel's (computed with the flow's when compiled)
+    if compiled and combined is not None:
+        both = pairs.cells.sums(
+            np.concatenate([decay_km, combined]),
+            np.concatenate([cutoff_km, cutoff_km]),
+            np.hstack([supply, supply]),
+        )
+        received, reached = both[:, :m], both[:, m:]
+    elif compiled:
+        received = pairs.cells.sums(decay_km, cutoff_km, supply)
+    else:
+        received = np.zeros((n, m))  # Σ_j F̃_ij
+        for block in pairs.kernel_blocks(decay_km, cutoff_km):
+            for k, kernel in enumerate(block.kernels):
+                received[block.start : block.stop, k] = kernel @ supply[:, k]
     for k, kernel in enumerate(extra or ()):
         received[:, k] += kernel @ supply[:, k]
     received *= reach
     served = requested * ration
     served_nonresidents = np.maximum(served - reach * supply, 0.0)  # minus the self-pair
-    if access_decay_km is not None:
-        combined = decay_km * access_decay_km / (decay_km + access_decay_km)
-        received = np.zeros((n, m))
-        for block in pairs.kernel_blocks(combined, cutoff_km):
-            for k, kernel in enumerate(block.kernels):
-                received[block.start : block.stop, k] = kernel @ supply[:, k]
+    if combined is not None:
+        if reached is None:
+            reached = np.zeros((n, m))
+            for block in pairs.kernel_blocks(combined, cutoff_km):
+                for k, kernel in enumerate(block.kernels):
+                    reached[block.start : block.stop, k] = kernel @ supply[:, k]
         for k, kernel in enumerate(_stretched_kernels(shared, n, combined, cutoff_km) or ()):
-            received[:, k] += kernel @ supply[:, k]
-        received *= reach
+            reached[:, k] += kernel @ supply[:, k]
+        received = reached * reach
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
     return FlowField(
@@ -253,7 +308,9 @@ def update_pools(
     rations, so normalisers and requests stay; rations and supply change only for pool members
     whose pooled ration moved, and what residents receive only at origins within the kernel's
     cutoff of those members (the kernel is symmetric). Those rows are recomputed whole, as the
-    full pass sums them, so the result is :func:`gravity_flows`'s to the last bit. Stretched
+    full pass sums them, so the result is :func:`gravity_flows`'s to the last bit (compiled over
+    cells, what residents receive is one whole pass of the access kernel, for the same reason).
+    Stretched
     kernels (``structures.reach_gain``) change normalisers everywhere they reach: they need the
     full pass.
     """
@@ -271,30 +328,37 @@ def update_pools(
     supply = capacity * ration
     served = requested * ration
     served_nonresidents = np.maximum(served - reach * supply, 0.0)
-    access = field.access.copy()
     decay = field.decay_km
     if field.access_decay_km is not None:
         decay = field.decay_km * field.access_decay_km / (field.decay_km + field.access_decay_km)
-    # origins within the cutoff of a changed territory (K is symmetric); the radius errs wide
-    touched = np.zeros(changed.shape, dtype=bool)
-    for k, cutoff in enumerate(field.cutoff_km):
-        at = pairs.points[changed[:, k]]
-        near = pairs.tree.query_ball_point(at, cutoff * (1 + 1e-9), return_sorted=False)
-        if len(near):
-            touched[np.concatenate(near).astype(np.int64), k] = True
-    origins = np.flatnonzero(touched.any(axis=1))
-    for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
-        for k, kernel in enumerate(block.kernels):
-            rows = np.flatnonzero(touched[block.start : block.stop, k])
-            if not len(rows):
-                continue
-            at = block.start + rows
-            received = kernel[rows] @ supply[:, k]
-            received *= reach[at, k]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                access[at, k] = np.where(
-                    demand[at, k] > 0, np.minimum(1.0, received / demand[at, k]), 1.0
-                )
+    if pairs.compiled(len(decay)):
+        # each pair's term lands in both ends' sums: only a whole pass sums a row as the full
+        # pass does; one pass of the access kernel instead of three
+        received = pairs.cells.sums(decay, field.cutoff_km, supply) * reach
+        with np.errstate(divide="ignore", invalid="ignore"):
+            access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
+    else:
+        access = field.access.copy()
+        # origins within the cutoff of a changed territory (K is symmetric); the radius errs wide
+        touched = np.zeros(changed.shape, dtype=bool)
+        for k, cutoff in enumerate(field.cutoff_km):
+            at = pairs.points[changed[:, k]]
+            near = pairs.tree.query_ball_point(at, cutoff * (1 + 1e-9), return_sorted=False)
+            if len(near):
+                touched[np.concatenate(near).astype(np.int64), k] = True
+        origins = np.flatnonzero(touched.any(axis=1))
+        for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
+            for k, kernel in enumerate(block.kernels):
+                rows = np.flatnonzero(touched[block.start : block.stop, k])
+                if not len(rows):
+                    continue
+                at = block.start + rows
+                received = kernel[rows] @ supply[:, k]
+                received *= reach[at, k]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    access[at, k] = np.where(
+                        demand[at, k] > 0, np.minimum(1.0, received / demand[at, k]), 1.0
+                    )
     return replace(
         field,
         ration=ration,
@@ -353,7 +417,26 @@ def pair_flows(
     j: np.ndarray,
     d: np.ndarray,
 ) -> np.ndarray:
-    """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M)."""
+    """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M).
+
+    Computed :data:`PAIRS_PER_CHUNK` pairs at a time: every value is that pair's alone, and the
+    transients of a whole network's edges took most of a large region's peak memory.
+    """
+    out = np.empty((len(i), demand.shape[1]))
+    for lo in range(0, len(i), PAIRS_PER_CHUNK):
+        at = slice(lo, lo + PAIRS_PER_CHUNK)
+        out[at] = _pair_flows(field, demand, capacity, i[at], j[at], d[at])
+    return out
+
+
+def _pair_flows(
+    field: FlowField,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    d: np.ndarray,
+) -> np.ndarray:
     kernel = _kernels(field, d)
     if field.extra is not None:
         rows, cols = np.array(i), np.array(j)  # writeable copies: scipy's indexing needs them
@@ -421,26 +504,31 @@ def interaction_network(
     # and domain; one contiguous row per domain makes the gathers fast.
     reach = np.ascontiguousarray((demand / field.normaliser).T)
     supply = np.ascontiguousarray((capacity * field.ration).T)
-    chosen: list[np.ndarray] = []
-    for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
-        i, j = block.origin, block.partner
-        away = i != j
-        i, j = i[away], j[away]
-        valued_flows = np.zeros(len(i))
-        for k, kernel in enumerate(block.kernels):
-            r, u = reach[k], supply[k]
-            valued_flows += value[k] * kernel.data[away] * (r[i] * u[j] + r[j] * u[i])
-        strength = valued_flows / (valued_demand[i] + valued_demand[j])
-        keep = strength >= min_interdependence
-        i, j, strength = i[keep], j[keep], strength[keep]
-        order = np.lexsort((j, -strength, i))  # strongest first; ties broken by partner id
-        i, j = i[order], j[order]
-        first = np.searchsorted(i, i, side="left")
-        rank = np.arange(len(i)) - first
-        top = rank < partners
-        chosen.append(np.minimum(i[top], j[top]) * n + np.maximum(i[top], j[top]))
+    if pairs.compiled(len(field.decay_km)):
+        undirected = _strongest_partners(
+            pairs, field, value, reach, supply, valued_demand, partners, min_interdependence
+        )
+    else:
+        chosen: list[np.ndarray] = []
+        for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
+            i, j = block.origin, block.partner
+            away = i != j
+            i, j = i[away], j[away]
+            valued_flows = np.zeros(len(i))
+            for k, kernel in enumerate(block.kernels):
+                r, u = reach[k], supply[k]
+                valued_flows += value[k] * kernel.data[away] * (r[i] * u[j] + r[j] * u[i])
+            strength = valued_flows / (valued_demand[i] + valued_demand[j])
+            keep = strength >= min_interdependence
+            i, j, strength = i[keep], j[keep], strength[keep]
+            order = np.lexsort((j, -strength, i))  # strongest first; ties broken by partner id
+            i, j = i[order], j[order]
+            first = np.searchsorted(i, i, side="left")
+            rank = np.arange(len(i)) - first
+            top = rank < partners
+            chosen.append(np.minimum(i[top], j[top]) * n + np.maximum(i[top], j[top]))
 
-    undirected = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
+        undirected = np.unique(np.concatenate(chosen)) if chosen else np.empty(0, np.int64)
     a, b = undirected // n, undirected % n
     key = np.concatenate([a * n + b, b * n + a])
     key.sort()
@@ -465,3 +553,34 @@ def interaction_network(
         # single precision: the largest per-edge array, read only to derive euros from it
         flow=flow.astype(np.float32),
     )
+
+
+def _strongest_partners(
+    pairs: CandidatePairs,
+    field: FlowField,
+    value: np.ndarray,
+    reach: np.ndarray,
+    supply: np.ndarray,
+    valued_demand: np.ndarray,
+    partners: int,
+    min_interdependence: float,
+) -> np.ndarray:
+    """The chosen undirected edges as sorted keys min(i, j) N + max(i, j), compiled over cells."""
+    cells = pairs.cells
+    order = cells.order
+    chosen = np.full((len(order), partners), -1, dtype=np.int64)
+    strongest_partners(
+        cells.cells,
+        order,
+        pairs.radius,
+        -1.0 / field.decay_km,
+        field.cutoff_km,
+        np.asarray(value, dtype=np.float64),
+        np.ascontiguousarray(reach[:, order]),
+        np.ascontiguousarray(supply[:, order]),
+        np.ascontiguousarray(valued_demand[order], dtype=np.float64),
+        partners,
+        float(min_interdependence),
+        chosen,
+    )
+    return np.unique(chosen[chosen >= 0])

@@ -89,6 +89,7 @@ def test_a_pool_update_over_kernels_not_cached_computes_only_the_blocks_it_needs
     """Large regions recompute kernels block by block: those far from any change are skipped."""
     monkeypatch.setattr(flows, "PAIRS_PER_BLOCK", 40)
     monkeypatch.setattr(flows, "CACHED_PAIRS", 0)
+    monkeypatch.setattr(flows, "COMPILED", False)  # kernel blocks rebuilt from the tree
     rng = np.random.default_rng(7)
     n = 60
     x, y = rng.uniform(0, 400, n), rng.uniform(0, 40, n)
@@ -119,6 +120,7 @@ def test_kernels_from_kept_distances_are_those_from_the_tree(cached, monkeypatch
     demand, capacity = rng.uniform(10, 500, (n, 4)), rng.uniform(10, 800, (n, 4))
     monkeypatch.setattr(flows, "PAIRS_PER_BLOCK", 200)
     monkeypatch.setattr(flows, "CACHED_PAIRS", 0)
+    monkeypatch.setattr(flows, "COMPILED", False)  # kernel blocks rebuilt from the tree
     radius = float(CUTOFF * decay.max())
     reference = gravity_flows(
         CandidatePairs(x, y, radius), demand, capacity, decay, CUTOFF, access_decay

@@ -31,10 +31,15 @@ def dense_flows(x, y, demand, capacity, decay, cutoff):
     return d, np.stack(raw, axis=2), np.stack(rationed, axis=2)
 
 
-@pytest.fixture(params=[2.0, 5.0])
-def region(request):
+@pytest.fixture(
+    params=[(2.0, False), (5.0, False), (2.0, True), (5.0, True)],
+    ids=["cutoff 2", "cutoff 5", "cutoff 2 compiled", "cutoff 5 compiled"],
+)
+def region(request, monkeypatch):
+    """A random region and its flows, by cached kernels or compiled over cells."""
     x, y, demand, capacity, decay = random_region()
-    cutoff = request.param
+    cutoff, compiled = request.param
+    monkeypatch.setattr(flows, "COMPILED", compiled)
     pairs = CandidatePairs(x, y, radius=float(cutoff * decay.max()))
     field = gravity_flows(pairs, demand, capacity, decay, cutoff)
     return x, y, demand, capacity, decay, cutoff, pairs, field
@@ -71,6 +76,7 @@ def test_blocks_and_recomputation_give_the_same_results(region, monkeypatch):
     x, y, demand, capacity, decay, cutoff, _, field = region
     monkeypatch.setattr(flows, "PAIRS_PER_BLOCK", 97)
     monkeypatch.setattr(flows, "CACHED_PAIRS", 0)
+    monkeypatch.setattr(flows, "COMPILED", False)  # kernel blocks rebuilt from the tree
     pairs = CandidatePairs(x, y, radius=float(cutoff * decay.max()))
     assert len(pairs.starts) > 5
     blocked = gravity_flows(pairs, demand, capacity, decay, cutoff)
