@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .numpy_sums import numpy_sum, pairwise_sum
+
 POLE = 3  # registry.POLE and CONTRAT, repeated: the kernels read them as compile-time constants
 CONTRAT = 1
 N_KINDS = 4
@@ -55,87 +57,15 @@ def memberships_by_territory(territory, structure, membership, n):
 
 
 @njit(cache=True)
-def _block(values, start, stop):
-    """The pairwise sum of up to 128 values: sequential below 8, else 8 running sums."""
-    n = stop - start
-    if n < 8:
-        total = 0.0
-        for k in range(start, stop):
-            total += values[k]
-        return total
-    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
-    k = start + 8
-    end = stop - n % 8
-    while k < end:
-        r0 += values[k]
-        r1 += values[k + 1]
-        r2 += values[k + 2]
-        r3 += values[k + 3]
-        r4 += values[k + 4]
-        r5 += values[k + 5]
-        r6 += values[k + 6]
-        r7 += values[k + 7]
-        k += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while k < stop:
-        total += values[k]
-        k += 1
-    return total
-
-
-@njit(cache=True)
-def _pairwise(values, start, stop):
-    """The pairwise sum numpy makes of ``values[start:stop]`` (``np.add.reduce``'s inner loop).
-
-    Above 128 values numpy halves the range (at a multiple of 8) and adds the halves' sums; the
-    halving is walked here with an explicit stack, since numba cannot cache recursive functions.
-    """
-    if stop - start <= 128:
-        return _block(values, start, stop)
-    low = np.empty(64, dtype=np.int64)
-    high = np.empty(64, dtype=np.int64)
-    stage = np.empty(64, dtype=np.int64)
-    sums = np.empty(64)
-    low[0], high[0], stage[0] = start, stop, 0
-    frames, done = 1, 0
-    while frames:
-        lo, hi = low[frames - 1], high[frames - 1]
-        n = hi - lo
-        if n <= 128:
-            sums[done] = _block(values, lo, hi)
-            done += 1
-            frames -= 1
-            continue
-        half = n // 2
-        half -= half % 8
-        if stage[frames - 1] == 0:
-            stage[frames - 1] = 1
-            low[frames], high[frames], stage[frames] = lo, lo + half, 0
-            frames += 1
-        elif stage[frames - 1] == 1:
-            stage[frames - 1] = 2
-            low[frames], high[frames], stage[frames] = lo + half, hi, 0
-            frames += 1
-        else:
-            sums[done - 2] = sums[done - 2] + sums[done - 1]
-            done -= 1
-            frames -= 1
-    return sums[0]
-
-
-@njit(cache=True)
 def _row_sum(values, count):
     """``a.sum(axis=1)`` of one row of a C-ordered 2-D array, as numpy adds it."""
-    return 0.0 + _pairwise(values, 0, count)
+    return numpy_sum(values, 0, count)
 
 
 @njit(cache=True)
 def _reduceat_sum(values, count):
     """``np.add.reduceat`` of one segment (scipy's sparse row sums): first + pairwise(rest)."""
-    if count == 1:
-        return values[0]
-    return values[0] + _pairwise(values, 1, count)
+    return values[0] + pairwise_sum(values, 1, count - 1)
 
 
 @njit(cache=True)

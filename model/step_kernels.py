@@ -15,7 +15,7 @@ Python path of :class:`~cohesim.model.territory_model.TerritoryModel` draws them
 (``rng.random`` calls of any length read one stream of doubles) and says how many it used, so
 that the caller rewinds the generator and advances it by exactly that many: a run's numbers are
 those of the Python loop, to the last bit. To keep them so, the kernel computes what numpy
-computes in numpy's order: sums in numpy's pairwise order (:func:`_numpy_sum`), the logistic
+computes in numpy's order: sums in numpy's pairwise order (:mod:`.numpy_sums`), the logistic
 function as scipy's ``expit`` (1 / (1 + exp(−x))), and the logit choice probabilities of the
 step are computed by the caller, in numpy.
 """
@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+
+from .numpy_sums import numpy_sum
 
 LOGIT, FERMI, IMITATE_BEST = 0, 1, 2
 RULES = {"logit": LOGIT, "fermi": FERMI, "imitate_best": IMITATE_BEST}
@@ -77,78 +79,6 @@ def uniforms_needed(rule: int, degree: np.ndarray, mutation: float, imitation: f
 
 
 @njit(cache=True)
-def _block_sum(a, lo, n):
-    """The ``pairwise_sum`` of numpy for ``a[lo:lo + n]``, n ≤ 128: eight running sums."""
-    if n < 8:
-        res = -0.0
-        for k in range(n):
-            res += a[lo + k]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    k = 8
-    while k < n - (n % 8):
-        r0 += a[lo + k]
-        r1 += a[lo + k + 1]
-        r2 += a[lo + k + 2]
-        r3 += a[lo + k + 3]
-        r4 += a[lo + k + 4]
-        r5 += a[lo + k + 5]
-        r6 += a[lo + k + 6]
-        r7 += a[lo + k + 7]
-        k += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while k < n:
-        res += a[lo + k]
-        k += 1
-    return res
-
-
-@njit(cache=True)
-def _pairwise(a, lo, n):
-    """The ``pairwise_sum`` of numpy: past 128 terms, the sum of two halves cut at a multiple of 8.
-
-    Its recursion unrolled on a stack: numba's cache does not reload recursive functions.
-    """
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    starts = np.empty(64, np.int64)
-    sizes = np.empty(64, np.int64)
-    stages = np.zeros(64, np.int64)
-    values = np.empty(64)
-    starts[0], sizes[0] = lo, n
-    top, held = 0, 0
-    while top >= 0:
-        start, size = starts[top], sizes[top]
-        if size <= 128:
-            values[held] = _block_sum(a, start, size)
-            held += 1
-            top -= 1
-            continue
-        half = size // 2
-        half -= half % 8
-        if stages[top] == 2:  # both halves summed: combine them
-            held -= 1
-            values[held - 1] = values[held - 1] + values[held]
-            top -= 1
-            continue
-        stages[top] += 1
-        top += 1
-        stages[top] = 0
-        if stages[top - 1] == 1:
-            starts[top], sizes[top] = start, half
-        else:
-            starts[top], sizes[top] = start + half, size - half
-    return values[0]
-
-
-@njit(cache=True)
-def _numpy_sum(a, lo, n):
-    """``a[lo:lo + n].sum()`` as numpy computes it, to the last bit."""
-    return 0.0 + _pairwise(a, lo, n)
-
-
-@njit(cache=True)
 def _share(own, other, sucker, reward, temptation, punishment):
     """The contest's payoff share of a player of stance ``own`` against ``other``."""
     if own:
@@ -191,7 +121,7 @@ def _local_score(i, stance, g, scratch):
         scratch[e - lo] = _edge_contest(
             e, stance, g.rev, g.stake, g.sucker_share, shares, g.unpaid, g.spillback
         )
-    played = _numpy_sum(scratch, 0, hi - lo)
+    played = numpy_sum(scratch, 0, hi - lo)
     return (played + g.payoff[i] - g.contest_payoff[i]) / g.population[i] / g.payoff_scale
 
 
@@ -230,13 +160,13 @@ def _territory_stance(i, stance, cooperate, g, scratch):
     lo, hi = g.indptr[i], g.indptr[i + 1]
     if hi == lo:
         return cooperate[i]
-    total = _numpy_sum(g.stake, lo, hi - lo)
+    total = numpy_sum(g.stake, lo, hi - lo)
     kept = 0
     for e in range(lo, hi):
         if stance[e]:
             scratch[kept] = g.stake[e]
             kept += 1
-    return 2 * _numpy_sum(scratch, 0, kept) >= total
+    return 2 * numpy_sum(scratch, 0, kept) >= total
 
 
 @njit(cache=True)
@@ -376,7 +306,7 @@ def matched_subsidy(stance, rev, stake, subsidy_share, scratch):
         if stance[e] and stance[rev[e]]:
             scratch[kept] = subsidy_share * stake[e]
             kept += 1
-    return _numpy_sum(scratch, 0, kept)
+    return numpy_sum(scratch, 0, kept)
 
 
 @njit(cache=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cohesim.model import TerritoryModel, decisions, formation
-from cohesim.model.step_kernels import _numpy_sum
+from cohesim.model.numpy_sums import numpy_sum
 
 from helpers import NO_STRUCTURES, params
 
@@ -57,7 +57,7 @@ def test_sums_are_numpys_to_the_last_bit():
     rng = np.random.default_rng(3)
     for n in [*range(40), 127, 128, 129, 300, 1000, 5003]:
         a = rng.standard_normal(n + 5) * 10.0 ** rng.uniform(-3, 6, n + 5)
-        assert _numpy_sum(a, 5, n) == a[5:].sum()
+        assert numpy_sum(a, 5, n) == a[5:].sum()
 
 
 SYNCHRONOUS = {

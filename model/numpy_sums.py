@@ -1,0 +1,85 @@
+"""Sums compiled in numpy's order, so that compiled kernels give numpy's numbers to the last bit.
+
+numpy adds a contiguous float64 run by ``pairwise_sum``: eight running sums over blocks of at
+most 128 values, and past 128 values the sum of two halves cut at a multiple of 8. A sequential
+loop rounds differently; the step's kernels (:mod:`cohesim.model.step_kernels`,
+:mod:`cohesim.model.formation_kernels`) sum with these instead wherever the numpy code they
+replace summed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def block_sum(a, lo, n):
+    """The ``pairwise_sum`` of numpy for ``a[lo:lo + n]``, n ≤ 128: eight running sums."""
+    if n < 8:
+        res = -0.0
+        for k in range(n):
+            res += a[lo + k]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    k = 8
+    while k < n - (n % 8):
+        r0 += a[lo + k]
+        r1 += a[lo + k + 1]
+        r2 += a[lo + k + 2]
+        r3 += a[lo + k + 3]
+        r4 += a[lo + k + 4]
+        r5 += a[lo + k + 5]
+        r6 += a[lo + k + 6]
+        r7 += a[lo + k + 7]
+        k += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        res += a[lo + k]
+        k += 1
+    return res
+
+
+@njit(cache=True)
+def pairwise_sum(a, lo, n):
+    """The ``pairwise_sum`` of numpy: past 128 terms, the sum of two halves cut at a multiple of 8.
+
+    Its recursion unrolled on a stack: numba's cache does not reload recursive functions.
+    """
+    if n <= 128:
+        return block_sum(a, lo, n)
+    starts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    stages = np.zeros(64, np.int64)
+    values = np.empty(64)
+    starts[0], sizes[0] = lo, n
+    top, held = 0, 0
+    while top >= 0:
+        start, size = starts[top], sizes[top]
+        if size <= 128:
+            values[held] = block_sum(a, start, size)
+            held += 1
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if stages[top] == 2:  # both halves summed: combine them
+            held -= 1
+            values[held - 1] = values[held - 1] + values[held]
+            top -= 1
+            continue
+        stages[top] += 1
+        top += 1
+        stages[top] = 0
+        if stages[top - 1] == 1:
+            starts[top], sizes[top] = start, half
+        else:
+            starts[top], sizes[top] = start + half, size - half
+    return values[0]
+
+
+@njit(cache=True)
+def numpy_sum(a, lo, n):
+    """``a[lo:lo + n].sum()`` as numpy computes it, to the last bit."""
+    return 0.0 + pairwise_sum(a, lo, n)
