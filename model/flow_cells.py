@@ -84,6 +84,23 @@ class CellGrid:
 
 
 @njit(cache=True)
+def _later_neighbours(cx, cy, start, nx, ny, a):  # pragma: no cover
+    """The two runs of sorted positions holding a's neighbours visited after it, each pair once.
+
+    This cell's later territories and the next cell's (one run, as they are contiguous), then
+    the next row's three cells (another run).
+    """
+    row = cy[a] * nx
+    first, last = a + 1, start[row + min(cx[a] + 1, nx - 1) + 1]
+    below_first = below_last = 0
+    if cy[a] + 1 < ny:
+        below = row + nx
+        below_first = start[below + max(cx[a] - 1, 0)]
+        below_last = start[below + min(cx[a] + 1, nx - 1) + 1]
+    return first, last, below_first, below_last
+
+
+@njit(cache=True)
 def kernel_sums(cells, slope, cutoff, values, out):  # pragma: no cover
     """out[a, m] = Σ_b exp(slope[m] d_ab) values[b, m] over d_ab ≤ cutoff[m], self included.
 
@@ -101,14 +118,7 @@ def kernel_sums(cells, slope, cutoff, values, out):  # pragma: no cover
         for m in range(domains):
             out[a, m] += values[a, m]  # d = 0: exp(0) = 1
         xa, ya = x[a], y[a]
-        row = cy[a] * nx
-        # this cell's later territories and the next cell's, then the next row's three cells
-        first, last = a + 1, start[row + min(cx[a] + 1, nx - 1) + 1]
-        below_first = below_last = 0
-        if cy[a] + 1 < ny:
-            below = row + nx
-            below_first = start[below + max(cx[a] - 1, 0)]
-            below_last = start[below + min(cx[a] + 1, nx - 1) + 1]
+        first, last, below_first, below_last = _later_neighbours(cx, cy, start, nx, ny, a)
         for run in range(2):
             lo, hi = (first, last) if run == 0 else (below_first, below_last)
             for b in range(lo, hi):
@@ -145,13 +155,7 @@ def strongest_partners(  # pragma: no cover
     kept = np.zeros(n, dtype=np.int64)
     for a in range(n):
         xa, ya = x[a], y[a]
-        row = cy[a] * nx
-        first, last = a + 1, start[row + min(cx[a] + 1, nx - 1) + 1]
-        below_first = below_last = 0
-        if cy[a] + 1 < ny:
-            below = row + nx
-            below_first = start[below + max(cx[a] - 1, 0)]
-            below_last = start[below + min(cx[a] + 1, nx - 1) + 1]
+        first, last, below_first, below_last = _later_neighbours(cx, cy, start, nx, ny, a)
         for run in range(2):
             lo, hi = (first, last) if run == 0 else (below_first, below_last)
             for b in range(lo, hi):
