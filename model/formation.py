@@ -161,15 +161,13 @@ _GROWABLE = np.isin(np.arange(len(STRUCTURE_KINDS)), GROWABLE)
 
 
 def _memberships(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`kernels.memberships_by_territory` of the memberships held, until they change."""
+    """The memberships held, by territory: (indptr, structures in increasing order, their rows)."""
     reg = model.registry
     n = len(model.population)
 
     def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        held = reg.active_members()
-        return kernels.memberships_by_territory(
-            reg.members["territory"][held], reg.members["structure"][held], held, n
-        )
+        held = reg.memberships(n)
+        return held.by_territory, held.territory_structures, held.held[held.territory_slots]
 
     return reg.memoised(("formation.memberships", n), build)
 

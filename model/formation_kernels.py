@@ -2,7 +2,9 @@
 
 :mod:`cohesim.model.formation` prepares the arrays and calls these kernels; they walk the
 network's edges and the current memberships as integer arrays (a territory's structures in
-increasing order, :func:`memberships_by_territory`) instead of building sparse matrices.
+increasing order, from the registry's
+:meth:`~cohesim.model.registry.StructureRegistry.memberships`) instead of building sparse
+matrices.
 
 The numbers are those of the numpy formulas they replace, bit for bit: the same float64
 operations in the same order, while everything that needs a transcendental function (the
@@ -28,32 +30,6 @@ DISTANCE_UNIT_KM = 25.0  # engineering.DISTANCE_UNIT_KM
 VALUE, NEED, FIXED_COST, ENGINEERING_COST = range(4)
 GRANT, DISTRUST, PARTNER_COST, HETEROGENEITY_COST, DISTANCE_COST, COVER_SAVING = range(6)
 ALL_DOMAINS = 6
-
-
-@njit(cache=True)
-def memberships_by_territory(territory, structure, membership, n):
-    """The memberships held, grouped by territory: (indptr (n + 1,), structures, rows).
-
-    Territory t holds ``structures[indptr[t]:indptr[t + 1]]`` in increasing order; ``rows`` are
-    the matching rows of the membership table (``membership``, the rows held).
-    """
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    for t in territory:
-        indptr[t + 1] += 1
-    for t in range(n):
-        indptr[t + 1] += indptr[t]
-    held = np.empty(len(territory), dtype=np.int64)
-    rows = np.empty(len(territory), dtype=np.int64)
-    filled = indptr[:-1].copy()
-    for k in range(len(territory)):
-        t, s = territory[k], structure[k]
-        slot = filled[t]
-        filled[t] += 1
-        while slot > indptr[t] and held[slot - 1] > s:  # a territory holds few: insertion sort
-            held[slot], rows[slot] = held[slot - 1], rows[slot - 1]
-            slot -= 1
-        held[slot], rows[slot] = s, membership[k]
-    return indptr, held, rows
 
 
 @njit(cache=True)
