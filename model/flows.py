@@ -206,7 +206,8 @@ def gravity_flows(
     With K the kernel matrix of a domain and R = D / S, U = E r: S = K E, requested = Kᵀ R ∘ E,
     received = R ∘ (K U), served = r ∘ requested; sparse matrix products over the candidate
     pairs, block by block of origins. Access weighs what is received by exp(-d / d_u) when
-    ``access_decay_km`` is given (one more pass), else counts it whole. ``shared`` adds the
+    ``access_decay_km`` is given (the received pass then uses the combined kernel, as residents'
+    receipts are read only through access), else counts it whole. ``shared`` adds the
     structures' pooled rations and stretched kernels between members
     (:mod:`cohesim.model.shared_services`); K stays symmetric, so Kᵀ = K for its part too.
     """
@@ -248,35 +249,22 @@ def gravity_flows(
         ration = _pooled_rations(own_ration, requested, capacity, shared)
 
     supply = capacity * ration  # U = E r
-    reached = None  # Σ_j K^u_ij U_j, the access kernel's (computed with the flow's when compiled)
-    if compiled and combined is not None:
-        both = pairs.cells.sums(
-            np.concatenate([decay_km, combined]),
-            np.concatenate([cutoff_km, cutoff_km]),
-            np.hstack([supply, supply]),
-        )
-        received, reached = both[:, :m], both[:, m:]
-    elif compiled:
-        received = pairs.cells.sums(decay_km, cutoff_km, supply)
-    else:
-        received = np.zeros((n, m))  # Σ_j F̃_ij
-        for block in pairs.kernel_blocks(decay_km, cutoff_km):
-            for k, kernel in enumerate(block.kernels):
-                received[block.start : block.stop, k] = kernel @ supply[:, k]
-    for k, kernel in enumerate(extra or ()):
-        received[:, k] += kernel @ supply[:, k]
-    received *= reach
     served = requested * ration
     served_nonresidents = np.maximum(served - reach * supply, 0.0)  # minus the self-pair
-    if combined is not None:
-        if reached is None:
-            reached = np.zeros((n, m))
-            for block in pairs.kernel_blocks(combined, cutoff_km):
-                for k, kernel in enumerate(block.kernels):
-                    reached[block.start : block.stop, k] = kernel @ supply[:, k]
-        for k, kernel in enumerate(_stretched_kernels(shared, n, combined, cutoff_km) or ()):
-            reached[:, k] += kernel @ supply[:, k]
-        received = reached * reach
+    # what residents receive, Σ_j F̃_ij = R_i Σ_j K_ij U_j, weighed by exp(-d / d_u) when access
+    # has its own decay: one pass of the combined kernel, not the flow kernel's
+    decay = decay_km if combined is None else combined
+    if compiled:
+        received = pairs.cells.sums(decay, cutoff_km, supply)
+    else:
+        received = np.zeros((n, m))
+        for block in pairs.kernel_blocks(decay, cutoff_km):
+            for k, kernel in enumerate(block.kernels):
+                received[block.start : block.stop, k] = kernel @ supply[:, k]
+    stretched = extra if combined is None else _stretched_kernels(shared, n, decay, cutoff_km)
+    for k, kernel in enumerate(stretched or ()):
+        received[:, k] += kernel @ supply[:, k]
+    received *= reach
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(demand > 0, np.minimum(1.0, received / demand), 1.0)
     return FlowField(
