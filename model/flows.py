@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 PAIRS_PER_BLOCK = 500_000
 """Candidate pairs handled at once: bounds the transient memory of flow computations."""
 CACHED_PAIRS = 12_000_000
-"""Up to this many candidate pairs keep their kernels between passes instead of recomputing
-them (about 30 bytes a pair and domain)."""
+"""Up to this many candidate pairs (at four domains) keep their kernels between passes instead
+of recomputing them: the flow and the access kernels, 8 bytes a pair each, sharing the block's
+indices (8 bytes a pair), about 72 bytes a pair in all."""
 PAIRS_PER_CHUNK = 65_536
 """Pairs whose flows :func:`pair_flows` computes at once: bounds its transient memory."""
 COMPILED: bool | None = None
@@ -111,9 +112,7 @@ class CandidatePairs:
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
         self._cache: dict[tuple, list[KernelBlock]] = {}
-        # each block's pair distances, kept with the first cached kernels: other kernels (access)
-        # then skip the k-d tree, most of a block's cost (8 bytes a pair)
-        self._distances: list[np.ndarray] | None = None
+        self._distances: list[np.ndarray] | None = None  # per block, 8 bytes a pair
         self._cells: CellGrid | None = None
 
     def compiled(self, domains: int) -> bool:
@@ -130,12 +129,17 @@ class CandidatePairs:
         return self._cells
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order."""
+        """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order.
+
+        Territory indices are int32 below 2³¹ territories: scipy keeps them as the kernels'
+        indices without a copy, so all kernels of a block share one array.
+        """
         tree = cKDTree(self.points[start:stop])
         pairs = tree.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
         # rows come grouped by origin: a stable sort puts them in order almost for free
         pairs = pairs[np.argsort(pairs["i"], kind="stable")]
-        return pairs["i"].astype(np.int64) + start, pairs["j"].astype(np.int64), pairs["v"]
+        index = np.int32 if len(self.points) < 2**31 else np.int64
+        return (pairs["i"] + start).astype(index), pairs["j"].astype(index), pairs["v"]
 
     def kernel_blocks(
         self, decay_km: np.ndarray, cutoff_km: np.ndarray, origins: np.ndarray | None = None
@@ -149,9 +153,12 @@ class CandidatePairs:
             yield from self._cache[key]
             return
         cached_kernels = sum(len(k[0]) for k in self._cache)
-        keep = origins is None and self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 4
+        # room for two kernels a domain (flow and access) wherever the cached path runs
+        keep = origins is None and self.total * (len(decay_km) + cached_kernels) <= CACHED_PAIRS * 8
         measured = self._distances is not None
-        keep_distances = keep and not self._cache and self.total <= CACHED_PAIRS
+        # the first kernels cached keep their blocks' distances until the next (access) ones
+        # are computed from them, skipping the k-d tree
+        keep_distances = keep and not self._cache
         distances = []
         cached = []
         n = len(self.points)
@@ -164,13 +171,14 @@ class CandidatePairs:
                 assert self._distances is not None
                 known = next(iter(self._cache.values()))[b]
                 i, j, d = known.origin, known.partner, self._distances[b]
+                indptr = known.kernels[0].indptr
             else:
                 i, j, d = self.block(start, stop)
+                indptr = np.concatenate(
+                    [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
+                ).astype(j.dtype)
             if keep_distances:
                 distances.append(d)
-            indptr = np.concatenate(
-                [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
-            )
             kernels = []
             for decay, cutoff in zip(decay_km, cutoff_km, strict=True):
                 kernel = _kernel(d, decay, cutoff)
@@ -181,8 +189,7 @@ class CandidatePairs:
             yield block
         if keep:
             self._cache[key] = cached
-        if keep_distances:
-            self._distances = distances
+            self._distances = distances if keep_distances else None
 
 
 def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
@@ -499,7 +506,7 @@ def interaction_network(
     else:
         chosen: list[np.ndarray] = []
         for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
-            i, j = block.origin, block.partner
+            i, j = block.origin.astype(np.int64), block.partner.astype(np.int64)  # keys: i N + j
             away = i != j
             i, j = i[away], j[away]
             valued_flows = np.zeros(len(i))
