@@ -96,6 +96,9 @@ class KernelBlock:
     origin: np.ndarray  # absolute origin of each pair (row order)
     partner: np.ndarray  # destination of each pair
     kernels: tuple[sparse.csr_array, ...]
+    # their transposes (views of the same arrays), kept: building one costs more than a small
+    # region's product with it
+    transposed: tuple[sparse.csc_array, ...]
 
 
 class CandidatePairs:
@@ -183,7 +186,7 @@ class CandidatePairs:
             for decay, cutoff in zip(decay_km, cutoff_km, strict=True):
                 kernel = _kernel(d, decay, cutoff)
                 kernels.append(sparse.csr_array((kernel, j, indptr), shape=(stop - start, n)))
-            block = KernelBlock(start, stop, i, j, tuple(kernels))
+            block = KernelBlock(start, stop, i, j, tuple(kernels), tuple(k.T for k in kernels))
             if keep:
                 cached.append(block)
             yield block
@@ -244,8 +247,8 @@ def gravity_flows(
     else:
         requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
         for block in pairs.kernel_blocks(decay_km, cutoff_km):
-            for k, kernel in enumerate(block.kernels):
-                requested[:, k] += kernel.T @ reach[block.start : block.stop, k]
+            for k, kernel in enumerate(block.transposed):
+                requested[:, k] += kernel @ reach[block.start : block.stop, k]
     for k, kernel in enumerate(extra or ()):
         requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
