@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import engineering as engineering_model
 from .membership_kernels import edge_structures
 from .registry import POLE, kind_table
-from .shapes import structure_shape
+from .returns_kernels import member_returns
 from .structures import engineering_commitments
 
 if TYPE_CHECKING:
@@ -72,68 +71,47 @@ def returns(model: TerritoryModel) -> Returns:
             in_structure=np.zeros(len(net.src), dtype=bool),
             delivered=np.zeros(st.size),
         )
-    territory, structure = mb["territory"][held], mb["structure"][held]
-    kind = st["kind"][structure]
-    n_dom = st["domains"][structure].sum(axis=1)
+    territory = mb["territory"][held].astype(np.int64)
+    structure = mb["structure"][held].astype(np.int64)
     kinds = kind_table(p)
-    synergy = np.array([k.synergy for k in kinds])[kind]
-    setup = np.array([k.setup_cost for k in kinds])[kind]
-    running = np.array([k.running_cost for k in kinds])[kind]
-    scale = np.where(kind == POLE, n_dom, 1)
-    age = model.steps - st["formed"][structure]
-
-    cover = model.cover[territory]
-    staffing = engineering_model.delivered_shares(structure, engineering, cover, st.size)
-    delivers = staffing * (1 + st["quality"])
-    value = (1 - s_p.non_member_share) * (synergy - 1) * s_p.contribution * n_dom
-    value = value * model.population[territory] * delivers[structure]
-    instalment = np.where(age < s_p.amortisation_years, scale * setup / s_p.amortisation_years, 0)
-    funded = age < f.grant_years
-    matching = np.where(funded, f.matching_share * instalment, 0.0)
-    size = np.bincount(structure, minlength=st.size)
-    grant = np.where(funded, f.conditional_grant / np.maximum(size[structure], 1), 0.0)
-    cost = instalment + scale * running
-    total_value = np.bincount(structure, value, st.size) / max(1 - s_p.non_member_share, 1e-12)
-
     # (edge, structure) for every structure an edge's source holds, by edge then structure:
     # shared when the destination holds it too
     pairs = edge_structures(net.src, net.dst, reg.memberships(n), st["domains"])
-    # net spill-over cost on edge e (src serving dst's residents, minus dst serving src's)
-    spill = model.edge_spillover(pairs.edges) - model.edge_spillover(net.rev[pairs.edges])
-    per_pair = (spill[pairs.group] * st["domains"][pairs.structure]).sum(axis=1)
-    # an edge's domain is settled once, however many structures cover it
+    value, transfer, grant, matching, cost, coordination = np.zeros((6, len(held)))
+    outside, delivered = np.zeros(n), np.zeros(st.size)
     edge_transfer = np.zeros(len(net.src))
-    edge_transfer[pairs.edges] = (spill * pairs.covered).sum(axis=1)
     in_structure = np.zeros(len(net.src), dtype=bool)
-    in_structure[pairs.edges] = True
-    # a slot is the source's membership: its position in ``held``
-    transfer = np.bincount(pairs.slot, per_pair, len(held))
-
-    # engineering time valued at ω_H, times the transaction-cost factor of the structure
-    geometry = structure_shape(model)
-    span = geometry["largest"] / np.where(geometry["smallest"] > 0, geometry["smallest"], 1.0)
-    factor = engineering_model.transaction_factor(
-        s_p,
-        geometry["members"][structure],
-        np.log10(np.maximum(span, 1.0))[structure],
-        2 * geometry["spread"][structure],
-        cover,
+    member_returns(
+        territory,
+        structure,
+        np.asarray(engineering, dtype=np.float64),
+        (st["kind"], st["domains"], st["formed"], st["quality"]),
+        (
+            np.array([k.synergy for k in kinds]),
+            np.array([k.setup_cost for k in kinds]),
+            np.array([k.running_cost for k in kinds]),
+            POLE,
+        ),
+        (
+            int(model.steps),
+            int(s_p.amortisation_years),
+            int(f.grant_years),
+            float(s_p.non_member_share),
+            float(s_p.contribution),
+            float(f.matching_share),
+            float(f.conditional_grant),
+            float(s_p.partner_cost),
+            float(s_p.heterogeneity_cost),
+            float(s_p.distance_cost),
+            float(s_p.cover_saving),
+            float(p.engineering.fte_cost),
+        ),
+        tuple(pairs),
+        (net.flow, net.rev, net.dst, net.interdependence, model._spillover_per_user),
+        (model.population, model.cover, model.x, model.y),
+        (value, transfer, grant, matching, cost, coordination),
+        (outside, edge_transfer, in_structure, delivered),
     )
-    coordination = p.engineering.fte_cost * engineering * factor
-
-    # non-members receive φ V_S through their flows, in proportion to interdependence
-    outward_edge, outward_col = pairs.outward_edge, pairs.outward_structure
-    weight = net.interdependence[outward_edge]
-    total_weight = np.bincount(outward_col, weight, st.size)
-    share = s_p.non_member_share * total_value[outward_col] * weight
-    share = np.divide(
-        share,
-        total_weight[outward_col],
-        out=np.zeros_like(share),
-        where=total_weight[outward_col] > 0,
-    )
-    outside = np.bincount(net.dst[outward_edge], share, n)
-    delivered = np.bincount(structure, value, st.size) + np.bincount(outward_col, share, st.size)
     return Returns(
         held=held,
         territory=territory,
