@@ -242,7 +242,7 @@ def _found_structures(model: TerritoryModel) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     kind = best_kind[chosen]
     domains = np.zeros((len(chosen), n_dom_all), dtype=bool)
-    every = np.isin(kind, (CONTRAT, POLE))
+    every = (kind == CONTRAT) | (kind == POLE)
     domains[every] = True
     strongest = _strongest_domain(model, edges[chosen])
     domains[np.flatnonzero(~every), strongest[~every]] = True

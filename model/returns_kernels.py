@@ -19,6 +19,7 @@ from numba import njit
 
 from .engineering import DISTANCE_UNIT_KM
 from .numpy_sums import numpy_sum
+from .shapes import geometry
 
 
 @njit(cache=True)
@@ -122,28 +123,10 @@ def member_returns(  # pragma: no cover
             row[m] = spill[p_group[k], m] * st_domains[p_structure[k], m]
         transfer[p_slot[k]] += numpy_sum(row, 0, domains)
 
-    # engineering time at ω_H times the transaction-cost factor (shapes.structure_shape and
-    # engineering.transaction_factor)
-    count = np.zeros(n_structures)
-    smallest = np.full(n_structures, np.inf)
-    largest = np.zeros(n_structures)
-    cx = np.zeros(n_structures)
-    cy = np.zeros(n_structures)
-    for h in range(held):
-        s, t = structure[h], territory[h]
-        count[s] += 1
-        smallest[s] = min(smallest[s], population[t])
-        largest[s] = max(largest[s], population[t])
-        cx[s] += x[t]
-        cy[s] += y[t]
-    for s in range(n_structures):
-        if count[s] > 0:
-            cx[s] = cx[s] / count[s]
-            cy[s] = cy[s] / count[s]
-    spread = np.zeros(n_structures)
-    for h in range(held):
-        s, t = structure[h], territory[h]
-        spread[s] += np.hypot(x[t] - cx[s], y[t] - cy[s])
+    # engineering time at ω_H times the transaction-cost factor (engineering.transaction_factor)
+    count, smallest, largest, _, _, spread = geometry(
+        territory, structure, population, x, y, n_structures
+    )
     for h in range(held):
         s = structure[h]
         span = largest[s] / (smallest[s] if smallest[s] > 0 else 1.0)
@@ -151,7 +134,7 @@ def member_returns(  # pragma: no cover
             1
             + partner_cost * (count[s] - 1)
             + heterogeneity_cost * np.log10(max(span, 1.0))
-            + distance_cost * (2 * (spread[s] / count[s])) / DISTANCE_UNIT_KM
+            + distance_cost * (2 * spread[s]) / DISTANCE_UNIT_KM
         )
         coordination[h] = (
             fte_cost * engineering[h] * (rise / (1 + cover_saving * cover[territory[h]]))
@@ -161,8 +144,6 @@ def member_returns(  # pragma: no cover
     total_weight = np.zeros(n_structures)
     for k in range(len(o_edge)):
         total_weight[o_structure[k]] += interdependence[o_edge[k]]
-    for s in range(n_structures):
-        delivered[s] = 0.0
     for h in range(held):
         delivered[structure[h]] += value[h]
     given = np.zeros(n_structures)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 if TYPE_CHECKING:
     from .territory_model import TerritoryModel
@@ -51,24 +52,51 @@ def pair_shape(model: TerritoryModel, i: np.ndarray, j: np.ndarray, quality) -> 
 def structure_shape(model: TerritoryModel) -> dict[str, np.ndarray]:
     """Per structure (all rows): members, smallest and largest population, centroid, spread."""
     reg = model.registry
-    size = reg.structures.size
     held = reg.active_members()
-    t, s = reg.members["territory"][held], reg.members["structure"][held]
-    count = np.bincount(s, minlength=size).astype(float)
-    pop = model.population[t]
-    smallest = np.full(size, np.inf)
-    largest = np.zeros(size)
-    np.minimum.at(smallest, s, pop)
-    np.maximum.at(largest, s, pop)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cx = np.bincount(s, model.x[t], size) / count
-        cy = np.bincount(s, model.y[t], size) / count
-        spread = np.bincount(s, np.hypot(model.x[t] - cx[s], model.y[t] - cy[s]), size) / count
+    count, smallest, largest, cx, cy, spread = geometry(
+        reg.members["territory"][held],
+        reg.members["structure"][held],
+        model.population,
+        model.x,
+        model.y,
+        reg.structures.size,
+    )
     return {
         "members": count,
         "smallest": smallest,
         "largest": largest,
         "x": cx,
         "y": cy,
-        "spread": np.nan_to_num(spread),
+        "spread": spread,
     }
+
+
+@njit(cache=True)
+def geometry(territory, structure, population, x, y, structures):  # pragma: no cover
+    """Per structure: members, smallest and largest population, centroid, mean distance to it.
+
+    Over memberships (``territory``, ``structure``), sums in their order (numpy's bincounts
+    did the same); a structure without members has a NaN centroid and a spread of 0.
+    """
+    count = np.zeros(structures)
+    smallest = np.full(structures, np.inf)
+    largest = np.zeros(structures)
+    cx = np.zeros(structures)
+    cy = np.zeros(structures)
+    for h in range(len(territory)):
+        s, t = structure[h], territory[h]
+        count[s] += 1
+        smallest[s] = min(smallest[s], population[t])
+        largest[s] = max(largest[s], population[t])
+        cx[s] += x[t]
+        cy[s] += y[t]
+    for s in range(structures):
+        cx[s] = cx[s] / count[s] if count[s] > 0 else np.nan
+        cy[s] = cy[s] / count[s] if count[s] > 0 else np.nan
+    spread = np.zeros(structures)
+    for h in range(len(territory)):
+        s, t = structure[h], territory[h]
+        spread[s] += np.hypot(x[t] - cx[s], y[t] - cy[s])
+    for s in range(structures):
+        spread[s] = spread[s] / count[s] if count[s] > 0 else 0.0
+    return count, smallest, largest, cx, cy, spread

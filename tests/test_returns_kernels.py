@@ -1,4 +1,4 @@
-"""The compiled returns are the numpy implementation's, to the last bit, year after year."""
+"""The compiled returns and structure shapes are the numpy implementation's, to the last bit."""
 
 import numpy as np
 import pytest
@@ -61,7 +61,7 @@ def numpy_returns(model):
     transfer = np.bincount(pairs.slot, per_pair, len(held))
 
     # engineering time valued at ω_H, times the transaction-cost factor of the structure
-    geometry = structure_shape(model)
+    geometry = numpy_structure_shape(model)
     span = geometry["largest"] / np.where(geometry["smallest"] > 0, geometry["smallest"], 1.0)
     factor = engineering_model.transaction_factor(
         s_p,
@@ -103,6 +103,32 @@ def numpy_returns(model):
     )
 
 
+def numpy_structure_shape(model):
+    """The numpy implementation the compiled geometry replaced (main before 7 December 2026)."""
+    reg = model.registry
+    size = reg.structures.size
+    held = reg.active_members()
+    t, s = reg.members["territory"][held], reg.members["structure"][held]
+    count = np.bincount(s, minlength=size).astype(float)
+    pop = model.population[t]
+    smallest = np.full(size, np.inf)
+    largest = np.zeros(size)
+    np.minimum.at(smallest, s, pop)
+    np.maximum.at(largest, s, pop)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cx = np.bincount(s, model.x[t], size) / count
+        cy = np.bincount(s, model.y[t], size) / count
+        spread = np.bincount(s, np.hypot(model.x[t] - cx[s], model.y[t] - cy[s]), size) / count
+    return {
+        "members": count,
+        "smallest": smallest,
+        "largest": largest,
+        "x": cx,
+        "y": cy,
+        "spread": np.nan_to_num(spread),
+    }
+
+
 @pytest.mark.parametrize(
     "levers",
     [
@@ -112,11 +138,14 @@ def numpy_returns(model):
         {"structures": {"non_member_share": 0.6, "contribution": 60.0}},
     ],
 )
-def test_the_compiled_returns_are_the_numpy_ones(levers):
+def test_the_compiled_returns_and_shapes_are_the_numpy_ones(levers):
     model = TerritoryModel(params(geometry={"n": 120}, **levers), rng=5)
     compared = 0
     for _ in range(30):
         model.step()
+        shape, expected_shape = structure_shape(model), numpy_structure_shape(model)
+        for name, column in expected_shape.items():
+            np.testing.assert_array_equal(shape[name], column, err_msg=name)
         got, expected = returns(model), numpy_returns(model)
         if expected is None:
             continue
