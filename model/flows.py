@@ -46,6 +46,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from .flow_cells import CellGrid, strongest_partners
+from .membership_kernels import pooled_rations
 
 if TYPE_CHECKING:
     from .shared_services import SharedServices
@@ -391,20 +392,7 @@ def _pooled_rations(
 
     The weight w_P is the same for every member of a pool, so a pool serves at most its capacity.
     """
-    out = ration.copy()
-    for k in range(ration.shape[1]):
-        label = shared.pool[:, k]
-        on = label >= 0
-        if not on.any():
-            continue
-        pools = len(shared.weight)
-        lab = label[on]
-        total = np.bincount(lab, capacity[on, k], pools)
-        asked = np.bincount(lab, requested[on, k], pools)
-        pooled = np.divide(total, asked, out=np.ones(pools), where=asked > 0)
-        pooled = np.minimum(pooled, 1.0)
-        out[on, k] += shared.weight[lab, k] * (pooled[lab] - ration[on, k])
-    return out
+    return pooled_rations(ration, requested, capacity, shared.pool, shared.weight)
 
 
 def pair_flows(

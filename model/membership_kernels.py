@@ -161,3 +161,30 @@ def pools(territory, structure, covers, n):
                         numbered += 1
                     pool[t, m] = label[r]
     return pool
+
+
+@njit(cache=True)
+def pooled_rations(ration, requested, capacity, pool, weight):  # pragma: no cover
+    """Rations moved towards their pool's: r_j + w_P (r_P − r_j), r_P = min(1, ΣE / Σ requested).
+
+    ``pool`` (N × M, −1: none) from :func:`pools`, ``weight`` (pools × M). Sums run over
+    territories in order, as numpy's bincounts did (:func:`cohesim.model.flows.gravity_flows`).
+    """
+    n, domains = ration.shape
+    out = ration.copy()
+    total = np.empty(weight.shape[0])
+    asked = np.empty(weight.shape[0])
+    for m in range(domains):
+        total[:] = 0.0
+        asked[:] = 0.0
+        for t in range(n):
+            label = pool[t, m]
+            if label >= 0:
+                total[label] += capacity[t, m]
+                asked[label] += requested[t, m]
+        for t in range(n):
+            label = pool[t, m]
+            if label >= 0:
+                pooled = min(total[label] / asked[label] if asked[label] > 0 else 1.0, 1.0)
+                out[t, m] = out[t, m] + weight[label, m] * (pooled - ration[t, m])
+    return out

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from cohesim.model.membership_kernels import edge_structures, pools
+from cohesim.model.membership_kernels import edge_structures, pooled_rations, pools
 from cohesim.model.registry import StructureRegistry
 
 
@@ -31,6 +31,24 @@ def scipy_pools(territory, structure, covers, n):
         pool[pooled, m] = numbered + local
         numbered += len(codes)
     return pool
+
+
+def numpy_pooled_rations(ration, requested, capacity, pool, weight):
+    """The pooled rations as numpy computed them (the implementation replaced)."""
+    out = ration.copy()
+    for k in range(ration.shape[1]):
+        label = pool[:, k]
+        on = label >= 0
+        if not on.any():
+            continue
+        pools = len(weight)
+        lab = label[on]
+        total = np.bincount(lab, capacity[on, k], pools)
+        asked = np.bincount(lab, requested[on, k], pools)
+        pooled = np.divide(total, asked, out=np.ones(pools), where=asked > 0)
+        pooled = np.minimum(pooled, 1.0)
+        out[on, k] += weight[lab, k] * (pooled[lab] - ration[on, k])
+    return out
 
 
 @st.composite
@@ -140,3 +158,22 @@ def test_answers_are_kept_until_memberships_change_and_no_op_changes_keep_them()
     registry.join(np.array([0]), np.array([2]), 1)
     assert registry.memberships(3) is not first
     np.testing.assert_array_equal(registry.memberships(3).structure_members, [0, 1, 2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(memberships(), st.integers(0, 2**32 - 1))
+def test_pooled_rations_are_numpys_to_the_last_bit(case, seed):
+    registry, n, _, _ = case
+    ms = registry.memberships(n)
+    pool = pools(ms.territory, ms.structure, registry.structures["domains"], n)
+    rng = np.random.default_rng(seed)
+    m = pool.shape[1]
+    capacity = rng.uniform(0, 900, (n, m)) * (rng.random((n, m)) > 0.2)
+    requested = rng.uniform(0, 1_200, (n, m)) * (rng.random((n, m)) > 0.2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
+    weight = rng.random((int(pool.max(initial=-1)) + 1, m))
+    np.testing.assert_array_equal(
+        pooled_rations(ration, requested, capacity, pool, weight),
+        numpy_pooled_rations(ration, requested, capacity, pool, weight),
+    )
