@@ -33,6 +33,7 @@ from .shapes import Shape, pair_shape, structure_shape
 from .structures import free_engineering
 
 if TYPE_CHECKING:
+    from .parameters import Parameters
     from .territory_model import TerritoryModel
 
 
@@ -98,7 +99,7 @@ def pair_prospects(
     i, j = net.src[edges], net.dst[edges]
     shape = pair_shape(model, i, j, quality)
     indptr, held, _ = _memberships(model)
-    kind_constants, constants = _constants(model)
+    kind_constants, constants = model.formation_constants
     return kernels.prospects(
         edges,
         net.src,
@@ -125,9 +126,11 @@ def pair_prospects(
     )
 
 
-def _constants(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`perceived_gain` computes from parameters alone, as the kernels read it."""
-    p = model.parameters
+def constants(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`perceived_gain` computes from parameters alone, as the kernels read it.
+
+    The model derives them when the levers in force change (``TerritoryModel.formation_constants``).
+    """
     s, f = p.structures, p.funding
     funded_years = min(f.grant_years, s.amortisation_years) / s.amortisation_years
     matched = f.matching_share * funded_years
@@ -149,7 +152,7 @@ def _constants(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray]:
             s.heterogeneity_cost,
             s.distance_cost,
             s.cover_saving,
-            len(model.domain_names),
+            len(p.domain_names),
         ],
         dtype=float,
     )
@@ -309,7 +312,7 @@ def _join_structures(model: TerritoryModel, exclude: np.ndarray) -> None:
     span = np.maximum(geometry["largest"][s_pair], pop) / np.minimum(
         geometry["smallest"][s_pair], pop
     )
-    kind_constants, constants = _constants(model)
+    kind_constants, constants = model.formation_constants
     best = kernels.best_joins(
         t_pair,
         st["kind"][s_pair],

@@ -321,6 +321,7 @@ class TerritoryModel(mesa.Model):
             1.0, (self.engineering_support + received) / p.engineering.full_cover_fte
         )
         self.contest = contest(p, self.stake, self.cover[net.src])
+        self.formation_constants = formation.constants(p)
 
     def run(self, steps: int) -> None:
         """Advance ``steps`` years."""
