@@ -60,6 +60,7 @@ class Measurement:
     import_mb: float
     region: str = "synthetic"  # or the name of the scenario measured (e.g. france_epci)
     clock: str = "wall"  # or "cpu"
+    warm_up: int = 1  # years stepped before the timed ones
 
     @property
     def updates_per_second(self) -> float:
@@ -104,11 +105,14 @@ def measure(
     seed: int = 1,
     scenario: str | None = None,
     clock: str = "wall",
+    warm_up: int = 1,
 ) -> Measurement:
     """Build and time one implementation in this process, on ``clock`` (:data:`CLOCKS`).
 
     On a synthetic region of N territories, or on the territories of ``scenario`` (a file;
-    N is then its size).
+    N is then its size). ``warm_up`` years are stepped untimed first: one pays the first
+    touches of memory; more skip the first years, when budgets move most capacities and the
+    flows are refreshed every year (docs/performance.md).
     """
     from cohesim.model import TerritoryModel
 
@@ -149,7 +153,8 @@ def measure(
     else:
         step = model.step
     build = now() - started
-    step()  # warm-up (first-touch allocations, caches)
+    for _ in range(warm_up):  # first-touch allocations, caches; then the early years
+        step()
     times = []
     for _ in range(steps):
         started = now()
@@ -165,6 +170,7 @@ def measure(
         import_mb,
         region,
         clock,
+        warm_up,
     )
 
 
@@ -202,12 +208,17 @@ class GameKernel:
 
 
 def run_isolated(
-    implementation: str, n: int, steps: int, scenario: str | None = None, clock: str = "wall"
+    implementation: str,
+    n: int,
+    steps: int,
+    scenario: str | None = None,
+    clock: str = "wall",
+    warm_up: int = 1,
 ) -> Measurement:
     """Measure in a fresh single-threaded subprocess."""
     env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
     command = [sys.executable, "-m", "cohesim.experiments.bench", implementation, str(n)]
-    command += [str(steps), clock, *([scenario] if scenario else [])]
+    command += [str(steps), clock, str(warm_up), *([scenario] if scenario else [])]
     done = subprocess.run(
         command,
         capture_output=True,
@@ -261,8 +272,10 @@ def summarise(measurements: list[Measurement]) -> dict:
             "size_ratio": b / a,
         }
     clocks = sorted({m.clock for m in measurements})
+    warm_ups = sorted({m.warm_up for m in measurements})
     return {
         "clock": clocks[0] if len(clocks) == 1 else clocks,
+        "warm_up": warm_ups[0] if len(warm_ups) == 1 else warm_ups,
         "sizes": rows,
         "growth": growth,
         "measurements": [asdict(m) for m in measurements],
@@ -270,10 +283,11 @@ def summarise(measurements: list[Measurement]) -> dict:
 
 
 def main() -> None:
-    """Entry point of the measuring subprocess: IMPLEMENTATION N STEPS CLOCK [SCENARIO] → JSON."""
+    """The measuring subprocess: IMPLEMENTATION N STEPS CLOCK WARM_UP [SCENARIO] → JSON."""
     implementation, n, steps, clock = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    scenario = sys.argv[5] if len(sys.argv) > 5 else None
-    measured = measure(implementation, n, steps, scenario=scenario, clock=clock)
+    warm_up = int(sys.argv[5])
+    scenario = sys.argv[6] if len(sys.argv) > 6 else None
+    measured = measure(implementation, n, steps, scenario=scenario, clock=clock, warm_up=warm_up)
     print(json.dumps(asdict(measured)))
 
 

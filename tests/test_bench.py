@@ -74,6 +74,7 @@ def test_bench_command_measures_the_four_implementations(tmp_path):
         "reference",
     }
     assert summary["clock"] == "wall"
+    assert summary["warm_up"] == 1
 
 
 @pytest.mark.parametrize("clock", ["wall", "cpu"])
@@ -92,3 +93,21 @@ def test_bench_refuses_sizes_that_are_not_numbers():
     done = invoke("bench", "--sizes", "big")
     assert done.exit_code == 2
     assert "expected numbers" in done.output
+
+
+def test_warm_up_years_are_stepped_before_the_timed_ones(monkeypatch):
+    from cohesim.experiments.bench import measure
+    from cohesim.model import TerritoryModel
+
+    steps = []
+    step = TerritoryModel.step
+    monkeypatch.setattr(TerritoryModel, "step", lambda self: steps.append(1) or step(self))
+    measured = measure("model", 120, steps=2, warm_up=4)
+    assert measured.warm_up == 4
+    assert len(steps) == 4 + 2
+
+
+def test_bench_refuses_a_negative_warm_up():
+    done = invoke("bench", "--sizes", "200", "--warm-up", "-1")
+    assert done.exit_code == 2
+    assert "--warm-up" in done.output

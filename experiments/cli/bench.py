@@ -40,6 +40,13 @@ from .errors import err, fail, out
     show_default=True,
     help="Time by the wall clock, or by each process's CPU time (steadier on a busy machine).",
 )
+@click.option(
+    "--warm-up",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Years stepped before the timed ones (more skip the early years of budgets moving).",
+)
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
 def bench(
     sizes: str,
@@ -47,6 +54,7 @@ def bench(
     reference_up_to: int,
     scenarios: tuple[Path, ...],
     clock: str,
+    warm_up: int,
     json_path: Path | None,
 ) -> None:
     """Time the model against idiomatic Mesa and its bare game kernel, one core.
@@ -72,11 +80,14 @@ def bench(
             where = scenario or f"N = {n:,}"
             err.print(f"measuring {implementation} on {where} ...", highlight=False)
             try:
-                measurements.append(run_isolated(implementation, n, steps, scenario, clock))
+                measurements.append(
+                    run_isolated(implementation, n, steps, scenario, clock, warm_up)
+                )
             except RuntimeError as error:
                 fail(str(error), code=1)
     summary = summarise(measurements)
-    table = Table(title=f"cohesim bench (one core, {clock} clock)")
+    title = f"cohesim bench (one core, {clock} clock, {steps} steps after {warm_up} untimed)"
+    table = Table(title=title)
     columns = (
         ("region", "region", ""),
         ("N", "n", ",d"),
