@@ -71,21 +71,22 @@ def member_returns(  # pragma: no cover
     outside, edge_transfer, in_structure, delivered = per_other
     held, n_structures, domains = len(territory), len(st_kind), st_domains.shape[1]
 
+    # members, population span and spread of each structure (shapes.structure_shape)
+    count, smallest, largest, _, _, spread = geometry(
+        territory, structure, population, x, y, n_structures
+    )
     # staffing: H* = Σ h_i and H_S = Σ h_i (1 + e_i) per structure (engineering.delivered_shares)
     committed = np.zeros(n_structures)
     staffed = np.zeros(n_structures)
-    size = np.zeros(n_structures, dtype=np.int64)
     for h in range(held):
         committed[structure[h]] += engineering[h]
     for h in range(held):
         staffed[structure[h]] += engineering[h] * (1 + cover[territory[h]])
-        size[structure[h]] += 1
     delivers = np.empty(n_structures)
     for s in range(n_structures):
         ratio = staffed[s] / committed[s] if committed[s] > 0 else 1.0
         delivers[s] = -np.expm1(-ratio) * (1 + st_quality[s])
 
-    total_value = np.zeros(n_structures)
     for h in range(held):
         s = structure[h]
         kind = st_kind[s]
@@ -96,15 +97,16 @@ def member_returns(  # pragma: no cover
         age = step - st_formed[s]
         v = (1 - non_member) * (synergy_of[kind] - 1) * contribution * n_dom
         value[h] = v * population[territory[h]] * delivers[s]
-        total_value[s] += value[h]
+        delivered[s] += value[h]  # the members' share; what reaches non-members is added below
         instalment = scale * setup_of[kind] / amortisation if age < amortisation else 0.0
         funded = age < grant_years
         matching[h] = matching_share * instalment if funded else 0.0
-        grant[h] = conditional_grant / max(size[s], 1) if funded else 0.0
+        grant[h] = conditional_grant / max(count[s], 1.0) if funded else 0.0
         cost[h] = instalment + scale * running_of[kind]
     kept = max(1 - non_member, 1e-12)
+    total_value = np.empty(n_structures)
     for s in range(n_structures):
-        total_value[s] = total_value[s] / kept
+        total_value[s] = delivered[s] / kept
 
     # spill-over costs settled inside structures covering the domain (M2)
     spill = np.empty((len(p_edges), domains))
@@ -124,9 +126,6 @@ def member_returns(  # pragma: no cover
         transfer[p_slot[k]] += numpy_sum(row, 0, domains)
 
     # engineering time at ω_H times the transaction-cost factor (engineering.transaction_factor)
-    count, smallest, largest, _, _, spread = geometry(
-        territory, structure, population, x, y, n_structures
-    )
     for h in range(held):
         s = structure[h]
         span = largest[s] / (smallest[s] if smallest[s] > 0 else 1.0)
@@ -144,8 +143,6 @@ def member_returns(  # pragma: no cover
     total_weight = np.zeros(n_structures)
     for k in range(len(o_edge)):
         total_weight[o_structure[k]] += interdependence[o_edge[k]]
-    for h in range(held):
-        delivered[structure[h]] += value[h]
     given = np.zeros(n_structures)
     for k in range(len(o_edge)):
         s = o_structure[k]
