@@ -18,11 +18,10 @@ state (:func:`pair_flows`). The sums take one of two paths:
 
 - **cached kernels** (up to :data:`CACHED_PAIRS` candidate pairs: N up to about 35,000 at the
   baseline's density, where every pinned number lives): candidate pairs come from a k-d tree,
-  in blocks of origins, their kernels are kept as CSR blocks and each sum is a sparse product.
-  scipy's products are compiled already and bound by memory traffic; compiled loops over the
-  same blocks were no faster (docs/performance.md, "Compiled products"). The compiled cells
-  below are somewhat faster even there (a quarter at 35,000), but not to the last bit, and
-  the pinned numbers are kept.
+  in blocks of origins, their kernels are kept as CSR blocks (one row of values a domain over
+  shared indices) and the sums are compiled passes over them (:mod:`cohesim.model.flow_kernels`)
+  that add the terms in the order scipy's sparse products did, four domains a walk: the
+  pinned numbers are kept to the last bit.
 - **compiled cells** (more pairs, :data:`COMPILED`): the kernels no longer fit, and rebuilding
   every block from the tree several times a pass took most of a step. A compiled loop over a
   grid of cells evaluates the kernels on the fly instead, storing no pair
@@ -46,6 +45,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from .flow_cells import CellGrid, strongest_partners
+from .flow_kernels import column_sums, normalised_requests, rationed_flows, row_sums
 from .membership_kernels import pooled_rations
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ class KernelBlock:
     start: int
     stop: int
     origin: np.ndarray  # absolute origin of each pair (row order)
-    partner: np.ndarray  # destination of each pair
+    partner: np.ndarray  # destination of each pair: the kernels' shared indices
+    indptr: np.ndarray  # the kernels' shared row pointers (block-local rows)
+    data: np.ndarray  # (M, pairs): the kernels' values, one row a domain (the CSR's data)
     kernels: tuple[sparse.csr_array, ...]
     # their transposes (views of the same arrays), kept: building one costs more than a small
     # region's product with it
@@ -183,11 +185,14 @@ class CandidatePairs:
                 ).astype(j.dtype)
             if keep_distances:
                 distances.append(d)
+            data = np.empty((len(decay_km), len(d)))
             kernels = []
-            for decay, cutoff in zip(decay_km, cutoff_km, strict=True):
-                kernel = _kernel(d, decay, cutoff)
+            for kernel, decay, cutoff in zip(data, decay_km, cutoff_km, strict=True):
+                _kernel(d, decay, cutoff, out=kernel)
                 kernels.append(sparse.csr_array((kernel, j, indptr), shape=(stop - start, n)))
-            block = KernelBlock(start, stop, i, j, tuple(kernels), tuple(k.T for k in kernels))
+            block = KernelBlock(
+                start, stop, i, j, indptr, data, tuple(kernels), tuple(k.T for k in kernels)
+            )
             if keep:
                 cached.append(block)
             yield block
@@ -196,8 +201,10 @@ class CandidatePairs:
             self._distances = distances if keep_distances else None
 
 
-def _kernel(d: np.ndarray, decay: float, cutoff: float) -> np.ndarray:
-    kernel = d * (-1.0 / decay)
+def _kernel(
+    d: np.ndarray, decay: float, cutoff: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    kernel = np.multiply(d, -1.0 / decay, out=out)
     np.exp(kernel, out=kernel)  # in place: this is the hottest line of a large model's build
     kernel[d > cutoff] = 0.0
     return kernel
@@ -215,10 +222,11 @@ def gravity_flows(
     """Compute normalisers, ration factors and access for every territory and domain.
 
     With K the kernel matrix of a domain and R = D / S, U = E r: S = K E, requested = Kᵀ R ∘ E,
-    received = R ∘ (K U), served = r ∘ requested; sparse matrix products over the candidate
-    pairs, block by block of origins. Access weighs what is received by exp(-d / d_u) when
-    ``access_decay_km`` is given (the received pass then uses the combined kernel, as residents'
-    receipts are read only through access), else counts it whole. ``shared`` adds the
+    received = R ∘ (K U), served = r ∘ requested; sums over the candidate pairs, block by block
+    of origins (S, R and Kᵀ R in one pass a block when nothing is stretched). Access weighs
+    what is received by exp(-d / d_u) when ``access_decay_km`` is given (the received pass then
+    uses the combined kernel, as residents' receipts are read only through access), else counts
+    it whole. ``shared`` adds the
     structures' pooled rations and stretched kernels between members
     (:mod:`cohesim.model.shared_services`); K stays symmetric, so Kᵀ = K for its part too.
     """
@@ -230,28 +238,44 @@ def gravity_flows(
         combined = decay_km * access_decay_km / (decay_km + access_decay_km)
     compiled = pairs.compiled(m)
     extra = _stretched_kernels(shared, n, decay_km, cutoff_km)
-    if compiled:
-        normaliser = pairs.cells.sums(decay_km, cutoff_km, capacity)
-    else:
-        normaliser = np.zeros((n, m))
-        for block in pairs.kernel_blocks(decay_km, cutoff_km):
-            for k, kernel in enumerate(block.kernels):
-                normaliser[block.start : block.stop, k] = kernel @ capacity[:, k]
-    for k, kernel in enumerate(extra or ()):
-        normaliser[:, k] += kernel @ capacity[:, k]
+    demand = np.ascontiguousarray(demand, dtype=np.float64)
+    capacity = np.ascontiguousarray(capacity, dtype=np.float64)
     # R = D / S; S = 0 only where no capacity is within reach (budgets can close services):
     # nobody is served there
-    reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
-
-    if compiled:  # Σ_i K_ij R_i = Σ_i K_ji R_i: K is symmetric
-        requested = pairs.cells.sums(decay_km, cutoff_km, reach)
-    else:
+    if not compiled and extra is None:
+        # one pass a block for S, R and the requests Σ_i K_ij R_i (Kᵀ R), all domains at once
+        normaliser, reach = np.empty((n, m)), np.empty((n, m))
         requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
         for block in pairs.kernel_blocks(decay_km, cutoff_km):
-            for k, kernel in enumerate(block.transposed):
-                requested[:, k] += kernel @ reach[block.start : block.stop, k]
-    for k, kernel in enumerate(extra or ()):
-        requested[:, k] += kernel @ reach[:, k]
+            normalised_requests(
+                block.indptr,
+                block.partner,
+                block.data,
+                block.start,
+                capacity,
+                demand,
+                normaliser,
+                reach,
+                requested,
+            )
+    else:
+        if compiled:
+            normaliser = pairs.cells.sums(decay_km, cutoff_km, capacity)
+        else:
+            normaliser = np.zeros((n, m))
+            for block in pairs.kernel_blocks(decay_km, cutoff_km):
+                row_sums(block.indptr, block.partner, block.data, block.start, capacity, normaliser)
+        for k, kernel in enumerate(extra or ()):
+            normaliser[:, k] += kernel @ capacity[:, k]
+        reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
+        if compiled:  # Σ_i K_ij R_i = Σ_i K_ji R_i: K is symmetric
+            requested = pairs.cells.sums(decay_km, cutoff_km, reach)
+        else:
+            requested = np.zeros((n, m))
+            for block in pairs.kernel_blocks(decay_km, cutoff_km):
+                column_sums(block.indptr, block.partner, block.data, block.start, reach, requested)
+        for k, kernel in enumerate(extra or ()):
+            requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
     with np.errstate(divide="ignore", invalid="ignore"):
         own_ration = np.where(requested > 0, np.minimum(1.0, capacity / requested), 1.0)
@@ -270,8 +294,7 @@ def gravity_flows(
     else:
         received = np.zeros((n, m))
         for block in pairs.kernel_blocks(decay, cutoff_km):
-            for k, kernel in enumerate(block.kernels):
-                received[block.start : block.stop, k] = kernel @ supply[:, k]
+            row_sums(block.indptr, block.partner, block.data, block.start, supply, received)
     stretched = extra if combined is None else _stretched_kernels(shared, n, decay, cutoff_km)
     for k, kernel in enumerate(stretched or ()):
         received[:, k] += kernel @ supply[:, k]
@@ -402,36 +425,28 @@ def pair_flows(
     i: np.ndarray,
     j: np.ndarray,
     d: np.ndarray,
+    dtype: type = np.float64,
 ) -> np.ndarray:
     """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M).
 
     Computed :data:`PAIRS_PER_CHUNK` pairs at a time: every value is that pair's alone, and the
-    transients of a whole network's edges took most of a large region's peak memory.
+    transients of a whole network's edges took most of a large region's peak memory. With
+    ``dtype`` float32 each value is rounded once, as a cast of the float64 result would be.
     """
-    out = np.empty((len(i), demand.shape[1]))
+    out: np.ndarray = np.empty((len(i), demand.shape[1]), dtype=dtype)
+    demand = np.ascontiguousarray(demand, dtype=np.float64)
+    capacity = np.ascontiguousarray(capacity, dtype=np.float64)
     for lo in range(0, len(i), PAIRS_PER_CHUNK):
         at = slice(lo, lo + PAIRS_PER_CHUNK)
-        out[at] = _pair_flows(field, demand, capacity, i[at], j[at], d[at])
+        kernel = _kernels(field, d[at])
+        if field.extra is not None:
+            rows, cols = np.array(i[at]), np.array(j[at])  # writeable: scipy's indexing needs it
+            for k, extra in enumerate(field.extra):
+                kernel[:, k] += extra[rows, cols]
+        rationed_flows(
+            kernel, field.normaliser, demand, capacity, field.ration, i[at], j[at], out[at]
+        )
     return out
-
-
-def _pair_flows(
-    field: FlowField,
-    demand: np.ndarray,
-    capacity: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    d: np.ndarray,
-) -> np.ndarray:
-    kernel = _kernels(field, d)
-    if field.extra is not None:
-        rows, cols = np.array(i), np.array(j)  # writeable copies: scipy's indexing needs them
-        for k, extra in enumerate(field.extra):
-            kernel[:, k] += extra[rows, cols]
-    share = np.divide(
-        kernel, field.normaliser[i], out=np.zeros_like(kernel), where=field.normaliser[i] > 0
-    )
-    return demand[i] * capacity[j] * share * field.ration[j]
 
 
 def _kernels(field: FlowField, d: np.ndarray) -> np.ndarray:

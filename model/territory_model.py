@@ -290,8 +290,10 @@ class TerritoryModel(mesa.Model):
                 self._access_decay,
                 shared,
             )
-        flow = pair_flows(self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km)
-        self.network = replace(net, flow=flow.astype(np.float32))
+        flow = pair_flows(
+            self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km, np.float32
+        )
+        self.network = replace(net, flow=flow)
         self.spillover_cost = self.flows.served_nonresidents @ self._spillover_per_user
         self.service_value = np.minimum(self.flows.access, 1.0) @ (
             self._value * self._demand_per_capita
