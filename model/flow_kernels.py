@@ -65,13 +65,19 @@ def normalised_requests(
 
 
 @njit(cache=True)
-def row_sums(indptr, indices, data, start, x, out):  # pragma: no cover
-    """out[i, k] = Σ_j K_ij^k x[j, k] over one block's rows (origins ``start:``)."""
+def row_sums(indptr, indices, data, start, x, out, only):  # pragma: no cover
+    """out[start + r, k] = Σ_j K_rj^k x[j, k] over one block's rows r.
+
+    Only the rows ``only`` marks, or every row when it is empty (:data:`cohesim.model.flows.ALL`).
+    """
     domains = data.shape[0]
+    every = len(only) == 0
     for k0 in range(0, domains, GROUP):
         k1, k2, k3 = min(k0 + 1, domains - 1), min(k0 + 2, domains - 1), min(k0 + 3, domains - 1)
         d0, d1, d2, d3 = data[k0], data[k1], data[k2], data[k3]
         for r in range(len(indptr) - 1):
+            if not every and not only[r]:
+                continue
             s0 = s1 = s2 = s3 = 0.0
             for p in range(indptr[r], indptr[r + 1]):
                 j = np.uint64(indices[p])

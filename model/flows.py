@@ -59,6 +59,8 @@ of recomputing them: the flow and the access kernels, 8 bytes a pair each, shari
 indices (8 bytes a pair), about 72 bytes a pair in all."""
 PAIRS_PER_CHUNK = 65_536
 """Pairs whose flows :func:`pair_flows` computes at once: bounds its transient memory."""
+ALL = np.ones(0, dtype=np.bool_)
+"""For :func:`~cohesim.model.flow_kernels.row_sums`: every row of a block."""
 COMPILED: bool | None = None
 """Whether flow passes run compiled over cells; None: when the flow kernels do not fit in
 :data:`CACHED_PAIRS` (False keeps kernel blocks rebuilt from the tree, the earlier path)."""
@@ -88,20 +90,17 @@ class FlowField:
 class KernelBlock:
     """The truncated decay kernels from a contiguous range of origins, as sparse rows.
 
-    ``kernels[m]`` is the CSR matrix (origins ``start:stop`` × all territories) of
-    exp(-d / d0_m) over pairs closer than the domain's cutoff, self-pairs included.
+    In CSR form (origins ``start:stop`` × all territories), one matrix a domain over shared
+    ``indptr`` and ``partner`` (the indices): ``data[m]`` holds exp(-d / d0_m) over the pairs
+    closer than the domain's cutoff (0 beyond it), self-pairs included.
     """
 
     start: int
     stop: int
     origin: np.ndarray  # absolute origin of each pair (row order)
-    partner: np.ndarray  # destination of each pair: the kernels' shared indices
-    indptr: np.ndarray  # the kernels' shared row pointers (block-local rows)
-    data: np.ndarray  # (M, pairs): the kernels' values, one row a domain (the CSR's data)
-    kernels: tuple[sparse.csr_array, ...]
-    # their transposes (views of the same arrays), kept: building one costs more than a small
-    # region's product with it
-    transposed: tuple[sparse.csc_array, ...]
+    partner: np.ndarray  # destination of each pair
+    indptr: np.ndarray  # where each origin's pairs start (block-local rows)
+    data: np.ndarray  # (M, pairs)
 
 
 class CandidatePairs:
@@ -167,7 +166,6 @@ class CandidatePairs:
         keep_distances = keep and not self._cache
         distances = []
         cached = []
-        n = len(self.points)
         for b, (start, stop) in enumerate(itertools.pairwise(self.starts.tolist())):
             if origins is not None and np.searchsorted(origins, start) == np.searchsorted(
                 origins, stop
@@ -177,7 +175,7 @@ class CandidatePairs:
                 assert self._distances is not None
                 known = next(iter(self._cache.values()))[b]
                 i, j, d = known.origin, known.partner, self._distances[b]
-                indptr = known.kernels[0].indptr
+                indptr = known.indptr
             else:
                 i, j, d = self.block(start, stop)
                 indptr = np.concatenate(
@@ -186,13 +184,9 @@ class CandidatePairs:
             if keep_distances:
                 distances.append(d)
             data = np.empty((len(decay_km), len(d)))
-            kernels = []
             for kernel, decay, cutoff in zip(data, decay_km, cutoff_km, strict=True):
                 _kernel(d, decay, cutoff, out=kernel)
-                kernels.append(sparse.csr_array((kernel, j, indptr), shape=(stop - start, n)))
-            block = KernelBlock(
-                start, stop, i, j, indptr, data, tuple(kernels), tuple(k.T for k in kernels)
-            )
+            block = KernelBlock(start, stop, i, j, indptr, data)
             if keep:
                 cached.append(block)
             yield block
@@ -264,7 +258,9 @@ def gravity_flows(
         else:
             normaliser = np.zeros((n, m))
             for block in pairs.kernel_blocks(decay_km, cutoff_km):
-                row_sums(block.indptr, block.partner, block.data, block.start, capacity, normaliser)
+                row_sums(
+                    block.indptr, block.partner, block.data, block.start, capacity, normaliser, ALL
+                )
         for k, kernel in enumerate(extra or ()):
             normaliser[:, k] += kernel @ capacity[:, k]
         reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
@@ -294,7 +290,7 @@ def gravity_flows(
     else:
         received = np.zeros((n, m))
         for block in pairs.kernel_blocks(decay, cutoff_km):
-            row_sums(block.indptr, block.partner, block.data, block.start, supply, received)
+            row_sums(block.indptr, block.partner, block.data, block.start, supply, received, ALL)
     stretched = extra if combined is None else _stretched_kernels(shared, n, decay, cutoff_km)
     for k, kernel in enumerate(stretched or ()):
         received[:, k] += kernel @ supply[:, k]
@@ -370,13 +366,13 @@ def update_pools(
                 touched[np.concatenate(near).astype(np.int64), k] = True
         origins = np.flatnonzero(touched.any(axis=1))
         for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
-            for k, kernel in enumerate(block.kernels):
-                rows = np.flatnonzero(touched[block.start : block.stop, k])
-                if not len(rows):
-                    continue
+            near = touched[block.start : block.stop]
+            sums = np.zeros(near.shape)
+            row_sums(block.indptr, block.partner, block.data, 0, supply, sums, near.any(axis=1))
+            for k in range(near.shape[1]):
+                rows = np.flatnonzero(near[:, k])
                 at = block.start + rows
-                received = kernel[rows] @ supply[:, k]
-                received *= reach[at, k]
+                received = sums[rows, k] * reach[at, k]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     access[at, k] = np.where(
                         demand[at, k] > 0, np.minimum(1.0, received / demand[at, k]), 1.0
@@ -516,9 +512,9 @@ def interaction_network(
             away = i != j
             i, j = i[away], j[away]
             valued_flows = np.zeros(len(i))
-            for k, kernel in enumerate(block.kernels):
+            for k, kernel in enumerate(block.data):
                 r, u = reach[k], supply[k]
-                valued_flows += value[k] * kernel.data[away] * (r[i] * u[j] + r[j] * u[i])
+                valued_flows += value[k] * kernel[away] * (r[i] * u[j] + r[j] * u[i])
             strength = valued_flows / (valued_demand[i] + valued_demand[j])
             keep = strength >= min_interdependence
             i, j, strength = i[keep], j[keep], strength[keep]

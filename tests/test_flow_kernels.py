@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from cohesim.model import flows
 from cohesim.model.flow_kernels import column_sums, normalised_requests, rationed_flows, row_sums
@@ -25,21 +26,30 @@ def regions(draw):
     return x, y, demand, capacity, decay, block
 
 
+def scipy_kernels(block, n):
+    """A block's kernels as the scipy matrices whose products the kernels replaced."""
+    shape = (block.stop - block.start, n)
+    return [
+        sparse.csr_array((values, block.partner, block.indptr), shape=shape)
+        for values in block.data
+    ]
+
+
 def scipy_passes(blocks, demand, capacity):
-    """The products the kernels replaced (main before 8 December 2026)."""
+    """The products the kernels replaced (main before 7 December 2026, evening)."""
     n, m = demand.shape
     normaliser = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(b.kernels):
+        for k, kernel in enumerate(scipy_kernels(b, n)):
             normaliser[b.start : b.stop, k] = kernel @ capacity[:, k]
     reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
     requested = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(b.transposed):
-            requested[:, k] += kernel @ reach[b.start : b.stop, k]
+        for k, kernel in enumerate(scipy_kernels(b, n)):
+            requested[:, k] += kernel.T @ reach[b.start : b.stop, k]
     received = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(b.kernels):
+        for k, kernel in enumerate(scipy_kernels(b, n)):
             received[b.start : b.stop, k] = kernel @ demand[:, k]
     return normaliser, reach, requested, received
 
@@ -55,18 +65,24 @@ def test_the_block_passes_are_scipys_products(region):
     n, m = demand.shape
     normaliser, reach, requested = np.empty((n, m)), np.empty((n, m)), np.zeros((n, m))
     sums, columns, received = np.empty((n, m)), np.zeros((n, m)), np.empty((n, m))
+    some = np.full((n, m), np.nan)
+    only = np.random.default_rng(block).random(n) < 0.5
     for b in blocks:
         args = (b.indptr, b.partner, b.data, b.start)
         normalised_requests(*args, capacity, demand, normaliser, reach, requested)
-        row_sums(*args, capacity, sums)
+        row_sums(*args, capacity, sums, flows.ALL)
         column_sums(*args, reach, columns)
-        row_sums(*args, demand, received)
+        row_sums(*args, demand, received, flows.ALL)
+        row_sums(*args, demand, some, only[b.start : b.stop])
     expected = scipy_passes(blocks, demand, capacity)
     assert len(blocks) == len(pairs.starts) - 1
     for got, want in zip((normaliser, reach, requested, received), expected, strict=True):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(sums, expected[0])
     np.testing.assert_array_equal(columns, expected[2])
+    # only the rows asked for, untouched elsewhere
+    np.testing.assert_array_equal(some[only], expected[3][only])
+    assert np.isnan(some[~only]).all()
 
 
 def numpy_pair_flows(kernel, normaliser, demand, capacity, ration, i, j):
