@@ -30,7 +30,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -61,6 +61,7 @@ class Measurement:
     region: str = "synthetic"  # or the name of the scenario measured (e.g. france_epci)
     clock: str = "wall"  # or "cpu"
     warm_up: int = 1  # years stepped before the timed ones
+    round: int = 0  # which round of the bench run (each round measures every implementation)
 
     @property
     def updates_per_second(self) -> float:
@@ -231,55 +232,77 @@ def run_isolated(
     return Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+RATIOS = {
+    "reference_over_model": ("reference", "model"),
+    "model_over_kernel": ("model", "kernel"),
+    "reference_over_core": ("reference", "core"),
+    "core_over_kernel": ("core", "kernel"),
+}
+"""Each ratio of a bench row: (numerator, denominator) implementations."""
+
+
 def summarise(measurements: list[Measurement]) -> dict:
-    """Ratios per region and size, and the growth of the model's step time with N."""
-    by = {(m.implementation, m.region, m.n): m for m in measurements}
+    """Ratios per region and size, and the growth of the model's step time with N.
+
+    With several rounds (each measuring every implementation, in turn), times are the medians
+    over rounds and each ratio is the median of the rounds' own ratios, its range beside it:
+    two measurements of one round are minutes apart, of two rounds perhaps many more.
+    """
+    by: dict[tuple[str, str, int], dict[int, Measurement]] = {}
+    for m in measurements:
+        by.setdefault((m.implementation, m.region, m.n), {})[m.round] = m
     regions = sorted({(m.region != "synthetic", m.region, m.n) for m in measurements})
     rows = []
     for _, region, n in regions:
-        model, core, kernel, ref = (by.get((k, region, n)) for k in IMPLEMENTATIONS)
-        rows.append(
-            {
-                "region": region,
-                "n": n,
-                "model_step_s": model.step_seconds if model else None,
-                "model_build_s": model.build_seconds if model else None,
-                "model_updates_per_s": model.updates_per_second if model else None,
-                "model_bytes_per_territory": model.bytes_per_territory if model else None,
-                "core_step_s": core.step_seconds if core else None,
-                "kernel_step_s": kernel.step_seconds if kernel else None,
-                "reference_step_s": ref.step_seconds if ref else None,
-                "reference_over_model": ref.step_seconds / model.step_seconds
-                if ref and model
-                else None,
-                "model_over_kernel": model.step_seconds / kernel.step_seconds
-                if kernel and model
-                else None,
-                "reference_over_core": ref.step_seconds / core.step_seconds
-                if ref and core
-                else None,
-                "core_over_kernel": core.step_seconds / kernel.step_seconds
-                if kernel and core
-                else None,
-            }
-        )
+        model, core, kernel, ref = (by.get((k, region, n), {}) for k in IMPLEMENTATIONS)
+        row: dict = {
+            "region": region,
+            "n": n,
+            "rounds": max(len(model), len(core), len(kernel), len(ref)),
+            "model_step_s": _median(m.step_seconds for m in model.values()),
+            "model_build_s": _median(m.build_seconds for m in model.values()),
+            "model_updates_per_s": _median(m.updates_per_second for m in model.values()),
+            "model_bytes_per_territory": _median(m.bytes_per_territory for m in model.values()),
+            "core_step_s": _median(m.step_seconds for m in core.values()),
+            "kernel_step_s": _median(m.step_seconds for m in kernel.values()),
+            "reference_step_s": _median(m.step_seconds for m in ref.values()),
+        }
+        for key, (a, b) in RATIOS.items():
+            per_round = _per_round(by, a, b, region, n)
+            row[key] = _median(per_round)
+            row[f"{key}_range"] = [min(per_round), max(per_round)] if per_round else None
+        rows.append(row)
     growth = {}  # synthetic regions only: the same density at every size
     model_sizes = sorted(n for k, region, n in by if k == "model" and region == "synthetic")
-    for a, b in itertools.pairwise(model_sizes):
-        step = {n: by[("model", "synthetic", n)].step_seconds for n in (a, b)}
-        growth[f"{b}/{a}"] = {
-            "time_ratio": step[b] / step[a],
-            "size_ratio": b / a,
+    for low, high in itertools.pairwise(model_sizes):
+        larger, smaller = by[("model", "synthetic", high)], by[("model", "synthetic", low)]
+        growth[f"{high}/{low}"] = {
+            "time_ratio": _median(
+                larger[r].step_seconds / smaller[r].step_seconds for r in larger if r in smaller
+            ),
+            "size_ratio": high / low,
         }
     clocks = sorted({m.clock for m in measurements})
     warm_ups = sorted({m.warm_up for m in measurements})
     return {
         "clock": clocks[0] if len(clocks) == 1 else clocks,
         "warm_up": warm_ups[0] if len(warm_ups) == 1 else warm_ups,
+        "rounds": len({m.round for m in measurements}),
         "sizes": rows,
         "growth": growth,
         "measurements": [asdict(m) for m in measurements],
     }
+
+
+def _per_round(by: dict, a: str, b: str, region: str, n: int) -> list[float]:
+    """Step time of implementation a over b's, round by round (rounds that measured both)."""
+    first, second = by.get((a, region, n), {}), by.get((b, region, n), {})
+    return [first[r].step_seconds / second[r].step_seconds for r in sorted(first) if r in second]
+
+
+def _median(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return float(np.median(values)) if values else None
 
 
 def main() -> None:

@@ -111,3 +111,54 @@ def test_bench_refuses_a_negative_warm_up():
     done = invoke("bench", "--sizes", "200", "--warm-up", "-1")
     assert done.exit_code == 2
     assert "--warm-up" in done.output
+
+
+def measured(implementation, step, round_, n=1000, region="synthetic"):
+    """A measurement as the measuring subprocess reports it."""
+    from cohesim.experiments.bench import Measurement
+
+    return Measurement(
+        implementation, n, 0.5, step, 3, 300.0, 240.0, region, "cpu", 1, round=round_
+    )
+
+
+def test_ratios_over_rounds_pair_the_measurements_of_each_round():
+    from cohesim.experiments.bench import summarise
+
+    # the machine slows down in round 1: times double, each round's ratio stays
+    rounds = [
+        [measured("model", 0.01, 0), measured("reference", 0.05, 0)],
+        [measured("model", 0.02, 1), measured("reference", 0.10, 1)],
+        [measured("model", 0.01, 2), measured("reference", 0.07, 2)],
+    ]
+    summary = summarise([m for r in rounds for m in r])
+    (row,) = summary["sizes"]
+    assert summary["rounds"] == row["rounds"] == 3
+    assert row["model_step_s"] == 0.01 and row["reference_step_s"] == 0.07  # medians
+    # the ratio is the median of 5, 5 and 7, not the ratio of the medians (7)
+    assert row["reference_over_model"] == pytest.approx(5.0)
+    assert row["reference_over_model_range"] == pytest.approx([5.0, 7.0])
+    assert row["model_over_kernel"] is None and row["model_over_kernel_range"] is None
+
+
+def test_one_round_reports_what_it_measured():
+    from cohesim.experiments.bench import summarise
+
+    summary = summarise(
+        [
+            measured("model", 0.01, 0),
+            measured("reference", 0.04, 0),
+            measured("model", 0.3, 0, n=35_000),
+        ]
+    )
+    small, large = summary["sizes"]
+    assert small["reference_over_model"] == pytest.approx(4.0)
+    assert small["reference_over_model_range"] == pytest.approx([4.0, 4.0])
+    assert summary["growth"]["35000/1000"]["time_ratio"] == pytest.approx(30.0)
+    assert large["reference_step_s"] is None
+
+
+def test_bench_refuses_zero_rounds():
+    done = invoke("bench", "--sizes", "200", "--rounds", "0")
+    assert done.exit_code == 2
+    assert "--rounds" in done.output

@@ -47,6 +47,15 @@ from .errors import err, fail, out
     type=click.IntRange(0),
     help="Years stepped before the timed ones (more skip the early years of budgets moving).",
 )
+@click.option(
+    "--rounds",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Measure every implementation this many times, in turn; report medians, and each "
+    "ratio as the median of the rounds' own ratios with their range (steadier on a noisy "
+    "machine).",
+)
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write JSON here.")
 def bench(
     sizes: str,
@@ -55,6 +64,7 @@ def bench(
     scenarios: tuple[Path, ...],
     clock: str,
     warm_up: int,
+    rounds: int,
     json_path: Path | None,
 ) -> None:
     """Time the model against idiomatic Mesa and its bare game kernel, one core.
@@ -64,6 +74,7 @@ def bench(
     See docs/performance.md.
     """
     import json
+    from dataclasses import replace
 
     from ..bench import IMPLEMENTATIONS, run_isolated, summarise
 
@@ -73,20 +84,22 @@ def bench(
         fail(f"--sizes {sizes!r}: expected numbers separated by commas, e.g. 1000,35000")
     measurements = []
     jobs = [(n, None) for n in ns] + [(0, str(path)) for path in scenarios]
-    for n, scenario in jobs:
-        for implementation in IMPLEMENTATIONS:
-            if implementation == "reference" and n > reference_up_to:
-                continue
-            where = scenario or f"N = {n:,}"
-            err.print(f"measuring {implementation} on {where} ...", highlight=False)
-            try:
-                measurements.append(
-                    run_isolated(implementation, n, steps, scenario, clock, warm_up)
-                )
-            except RuntimeError as error:
-                fail(str(error), code=1)
+    for r in range(rounds):
+        for n, scenario in jobs:
+            for implementation in IMPLEMENTATIONS:
+                if implementation == "reference" and n > reference_up_to:
+                    continue
+                where = scenario or f"N = {n:,}"
+                of = f" (round {r + 1} of {rounds})" if rounds > 1 else ""
+                err.print(f"measuring {implementation} on {where}{of} ...", highlight=False)
+                try:
+                    measured = run_isolated(implementation, n, steps, scenario, clock, warm_up)
+                except RuntimeError as error:
+                    fail(str(error), code=1)
+                measurements.append(replace(measured, round=r))
     summary = summarise(measurements)
-    title = f"cohesim bench (one core, {clock} clock, {steps} steps after {warm_up} untimed)"
+    title = f"cohesim bench (one core, {clock} clock, {steps} steps after {warm_up} untimed"
+    title += f", medians of {rounds} rounds)" if rounds > 1 else ")"
     table = Table(title=title)
     columns = (
         ("region", "region", ""),
@@ -105,11 +118,20 @@ def bench(
     for label, _, _ in columns:
         table.add_column(label, justify="right")
     for row in summary["sizes"]:
-        table.add_row(
-            *("–" if row[key] is None else format(row[key], spec) for _, key, spec in columns)
-        )
+        table.add_row(*(_cell(row, key, spec, rounds) for _, key, spec in columns))
     Console(width=max(out.width, 180)).print(table)  # wide even when piped: twelve columns
     for g in summary["growth"].values():
         out.print(f"step time grows {g['time_ratio']:.1f}× for {g['size_ratio']:.0f}× territories")
     if json_path is not None:
         json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def _cell(row: dict, key: str, spec: str, rounds: int) -> str:
+    """A table cell: the value, and the rounds' range beside a ratio when there are several."""
+    if row[key] is None:
+        return "–"
+    cell = format(row[key], spec)
+    spread = row.get(f"{key}_range")
+    if rounds > 1 and spread:
+        cell += f" [{spread[0]:{spec}}–{spread[1]:{spec}}]"
+    return cell
