@@ -136,8 +136,8 @@ class CandidatePairs:
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order.
 
-        Territory indices are int32 below 2³¹ territories: scipy keeps them as the kernels'
-        indices without a copy, so all kernels of a block share one array.
+        Territory indices are int32 below 2³¹ territories: half the memory of int64, and ``j``
+        serves every kernel of the block as its indices.
         """
         tree = cKDTree(self.points[start:stop])
         pairs = tree.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
@@ -220,9 +220,9 @@ def gravity_flows(
     of origins (S, R and Kᵀ R in one pass a block when nothing is stretched). Access weighs
     what is received by exp(-d / d_u) when ``access_decay_km`` is given (the received pass then
     uses the combined kernel, as residents' receipts are read only through access), else counts
-    it whole. ``shared`` adds the
-    structures' pooled rations and stretched kernels between members
-    (:mod:`cohesim.model.shared_services`); K stays symmetric, so Kᵀ = K for its part too.
+    it whole. ``shared`` adds the structures' pooled rations and stretched kernels between
+    members (:mod:`cohesim.model.shared_services`); K stays symmetric, so Kᵀ = K for its part
+    too.
     """
     n, m = demand.shape
     decay_km = np.asarray(decay_km, dtype=np.float64)
