@@ -10,6 +10,10 @@ Every sum adds the same terms in the same order as the products it replaces (a r
 in index order; the requests block by block, each block's part summed apart then added), so
 the numbers are scipy's to the last bit (tests/test_flow_kernels.py). Indices are read as
 unsigned: numba then skips the check for negative ones, which cost more than the arithmetic.
+
+Arrays read or summed at a block's indices (its columns) are in the columns' order, which the
+caller chooses (:attr:`cohesim.model.flows.CandidatePairs.column_order`, a Z-order curve, so
+that a row's partners are near each other in memory); rows are in territory order.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ def normalised_requests(
     """One block's S_i = Σ_j K_ij E_j and R_i = D_i / S_i (0 where S_i = 0), its Σ_i K_ij R_i.
 
     ``data`` holds the block's kernels, one row a domain (M × pairs), over the shared
-    ``indptr`` and ``indices`` of origins ``start:``; the block's requests are summed apart,
-    then added to ``requested`` (N × M), as scipy's product with the transpose did.
+    ``indptr`` and ``indices`` of origins ``start:``; ``capacity`` and ``requested`` (N × M)
+    are in the columns' order. The block's requests are summed apart, then added to
+    ``requested``, as scipy's product with the transpose did.
     """
     domains = data.shape[0]
     part = np.empty((requested.shape[0], GROUP))
@@ -70,7 +75,7 @@ def normalised_requests(
 
 @njit(cache=True)
 def row_sums(indptr, indices, data, start, x, out, only):  # pragma: no cover
-    """out[start + r, k] = Σ_j K_rj^k x[j, k] over one block's rows r.
+    """out[start + r, k] = Σ_j K_rj^k x[j, k] over one block's rows r (x in the columns' order).
 
     Only the rows ``only`` marks, or every row when it is empty (:data:`cohesim.model.flows.ALL`).
     """
@@ -94,7 +99,10 @@ def row_sums(indptr, indices, data, start, x, out, only):  # pragma: no cover
 
 @njit(cache=True)
 def column_sums(indptr, indices, data, start, x, out):  # pragma: no cover
-    """out[j, k] += Σ_i K_ij^k x[i, k] over one block's rows, the block's sum taken apart."""
+    """out[j, k] += Σ_i K_ij^k x[i, k] over one block's rows, the block's sum taken apart.
+
+    ``x`` is in territory order (rows), ``out`` in the columns' order.
+    """
     domains = data.shape[0]
     part = np.empty((out.shape[0], GROUP))
     for k0 in range(0, domains, GROUP):

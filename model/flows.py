@@ -21,7 +21,10 @@ state (:func:`pair_flows`). The sums take one of two paths:
   in blocks of origins, their kernels are kept as CSR blocks (one row of values a domain over
   shared indices) and the sums are compiled passes over them (:mod:`cohesim.model.flow_kernels`)
   that add the terms in the order scipy's sparse products did, four domains a walk: the
-  pinned numbers are kept to the last bit.
+  pinned numbers are kept to the last bit. Rows stay in territory order, but the blocks'
+  columns, and what the passes read and scatter there, are stored along a Z-order curve
+  (:attr:`CandidatePairs.column_order`): a row's partners, near each other on the map, then
+  sit near each other in memory, in cache. The terms and their order are the same.
 - **compiled cells** (more pairs, :data:`COMPILED`): the kernels no longer fit, and rebuilding
   every block from the tree several times a pass took most of a step. A compiled loop over a
   grid of cells evaluates the kernels on the fly instead, storing no pair
@@ -90,15 +93,17 @@ class FlowField:
 class KernelBlock:
     """The truncated decay kernels from a contiguous range of origins, as sparse rows.
 
-    In CSR form (origins ``start:stop`` × all territories), one matrix a domain over shared
-    ``indptr`` and ``partner`` (the indices): ``data[m]`` holds exp(-d / d0_m) over the pairs
-    closer than the domain's cutoff (0 beyond it), self-pairs included.
+    In CSR form (origins ``start:stop`` × all territories, columns in the order of
+    :attr:`CandidatePairs.column_order`), one matrix a domain over shared ``indptr`` and
+    ``column`` (the indices): ``data[m]`` holds exp(-d / d0_m) over the pairs closer than the
+    domain's cutoff (0 beyond it), self-pairs included. Pairs keep the order of their
+    destinations' territory numbers within a row.
     """
 
     start: int
     stop: int
     origin: np.ndarray  # absolute origin of each pair (row order)
-    partner: np.ndarray  # destination of each pair
+    column: np.ndarray  # each pair's destination j, as stored: CandidatePairs.column[j]
     indptr: np.ndarray  # where each origin's pairs start (block-local rows)
     data: np.ndarray  # (M, pairs)
 
@@ -116,6 +121,12 @@ class CandidatePairs:
         )
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
+        index = np.int32 if len(self.points) < 2**31 else np.int64
+        # kernels' columns are stored along a Z-order curve: the territory at each column, and
+        # the column of each territory
+        self.column_order = _z_order(self.points)
+        self.column = np.empty(len(self.points), dtype=index)
+        self.column[self.column_order] = np.arange(len(self.points), dtype=index)
         self._cache: dict[tuple, list[KernelBlock]] = {}
         self._distances: list[np.ndarray] | None = None  # per block, 8 bytes a pair
         self._cells: CellGrid | None = None
@@ -136,8 +147,7 @@ class CandidatePairs:
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order.
 
-        Territory indices are int32 below 2³¹ territories: half the memory of int64, and ``j``
-        serves every kernel of the block as its indices.
+        Territory indices are int32 below 2³¹ territories: half the memory of int64.
         """
         tree = cKDTree(self.points[start:stop])
         pairs = tree.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
@@ -174,10 +184,11 @@ class CandidatePairs:
             if measured:
                 assert self._distances is not None
                 known = next(iter(self._cache.values()))[b]
-                i, j, d = known.origin, known.partner, self._distances[b]
+                i, column, d = known.origin, known.column, self._distances[b]
                 indptr = known.indptr
             else:
                 i, j, d = self.block(start, stop)
+                column = self.column[j]
                 indptr = np.concatenate(
                     [[0], np.cumsum(np.bincount(i - start, minlength=stop - start))]
                 ).astype(j.dtype)
@@ -186,13 +197,35 @@ class CandidatePairs:
             data = np.empty((len(decay_km), len(d)))
             for kernel, decay, cutoff in zip(data, decay_km, cutoff_km, strict=True):
                 _kernel(d, decay, cutoff, out=kernel)
-            block = KernelBlock(start, stop, i, j, indptr, data)
+            block = KernelBlock(start, stop, i, column, indptr, data)
             if keep:
                 cached.append(block)
             yield block
         if keep:
             self._cache[key] = cached
             self._distances = distances if keep_distances else None
+
+
+def _z_order(points: np.ndarray) -> np.ndarray:
+    """The points' indices along a Z-order (Morton) curve over their bounding square.
+
+    Coordinates are cut to 16 bits each and their bits interleaved: points near each other on
+    the map are mostly near each other in this order. Ties keep index order.
+    """
+    if len(points) == 0:
+        return np.zeros(0, dtype=np.intp)
+    low = points.min(axis=0)
+    side = max(float(np.ptp(points, axis=0).max()), 1e-12)
+    cut = ((points - low) / side * 0xFFFF).astype(np.uint64)
+    code = _spread_bits(cut[:, 0]) | (_spread_bits(cut[:, 1]) << np.uint64(1))
+    return np.argsort(code, kind="stable")
+
+
+def _spread_bits(v: np.ndarray) -> np.ndarray:
+    """Bit b of 16-bit values moved to bit 2b."""
+    for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
 
 
 def _kernel(
@@ -237,29 +270,33 @@ def gravity_flows(
     # R = D / S; S = 0 only where no capacity is within reach (budgets can close services):
     # nobody is served there
     if not compiled and extra is None:
-        # one pass a block for S, R and the requests Σ_i K_ij R_i (Kᵀ R), all domains at once
+        # one pass a block for S, R and the requests Σ_i K_ij R_i (Kᵀ R), all domains at once;
+        # what is read or summed at the blocks' columns is in their order
         normaliser, reach = np.empty((n, m)), np.empty((n, m))
         requested = np.zeros((n, m))  # Σ_i F_ij, before rationing
+        stored = capacity[pairs.column_order]
         for block in pairs.kernel_blocks(decay_km, cutoff_km):
             normalised_requests(
                 block.indptr,
-                block.partner,
+                block.column,
                 block.data,
                 block.start,
-                capacity,
+                stored,
                 demand,
                 normaliser,
                 reach,
                 requested,
             )
+        requested = requested[pairs.column]
     else:
         if compiled:
             normaliser = pairs.cells.sums(decay_km, cutoff_km, capacity)
         else:
             normaliser = np.zeros((n, m))
+            stored = capacity[pairs.column_order]
             for block in pairs.kernel_blocks(decay_km, cutoff_km):
                 row_sums(
-                    block.indptr, block.partner, block.data, block.start, capacity, normaliser, ALL
+                    block.indptr, block.column, block.data, block.start, stored, normaliser, ALL
                 )
         for k, kernel in enumerate(extra or ()):
             normaliser[:, k] += kernel @ capacity[:, k]
@@ -269,7 +306,8 @@ def gravity_flows(
         else:
             requested = np.zeros((n, m))
             for block in pairs.kernel_blocks(decay_km, cutoff_km):
-                column_sums(block.indptr, block.partner, block.data, block.start, reach, requested)
+                column_sums(block.indptr, block.column, block.data, block.start, reach, requested)
+            requested = requested[pairs.column]
         for k, kernel in enumerate(extra or ()):
             requested[:, k] += kernel @ reach[:, k]
     requested *= capacity
@@ -289,8 +327,9 @@ def gravity_flows(
         received = pairs.cells.sums(decay, cutoff_km, supply)
     else:
         received = np.zeros((n, m))
+        stored = supply[pairs.column_order]
         for block in pairs.kernel_blocks(decay, cutoff_km):
-            row_sums(block.indptr, block.partner, block.data, block.start, supply, received, ALL)
+            row_sums(block.indptr, block.column, block.data, block.start, stored, received, ALL)
     stretched = extra if combined is None else _stretched_kernels(shared, n, decay, cutoff_km)
     for k, kernel in enumerate(stretched or ()):
         received[:, k] += kernel @ supply[:, k]
@@ -365,10 +404,11 @@ def update_pools(
             if len(near):
                 touched[np.concatenate(near).astype(np.int64), k] = True
         origins = np.flatnonzero(touched.any(axis=1))
+        stored = supply[pairs.column_order]
         for block in pairs.kernel_blocks(decay, field.cutoff_km, origins):
             near = touched[block.start : block.stop]
             sums = np.zeros(near.shape)
-            row_sums(block.indptr, block.partner, block.data, 0, supply, sums, near.any(axis=1))
+            row_sums(block.indptr, block.column, block.data, 0, stored, sums, near.any(axis=1))
             for k in range(near.shape[1]):
                 rows = np.flatnonzero(near[:, k])
                 at = block.start + rows
@@ -508,7 +548,8 @@ def interaction_network(
     else:
         chosen: list[np.ndarray] = []
         for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
-            i, j = block.origin.astype(np.int64), block.partner.astype(np.int64)  # keys: i N + j
+            i = block.origin.astype(np.int64)  # keys: i N + j
+            j = pairs.column_order[block.column].astype(np.int64)
             away = i != j
             i, j = i[away], j[away]
             valued_flows = np.zeros(len(i))

@@ -26,30 +26,29 @@ def regions(draw):
     return x, y, demand, capacity, decay, block
 
 
-def scipy_kernels(block, n):
-    """A block's kernels as the scipy matrices whose products the kernels replaced."""
+def scipy_kernels(pairs, block, n):
+    """A block's kernels as the scipy matrices whose products the kernels replaced, with
+    territories' numbers as columns (pairs in the same order)."""
     shape = (block.stop - block.start, n)
-    return [
-        sparse.csr_array((values, block.partner, block.indptr), shape=shape)
-        for values in block.data
-    ]
+    partner = pairs.column_order[block.column]
+    return [sparse.csr_array((values, partner, block.indptr), shape=shape) for values in block.data]
 
 
-def scipy_passes(blocks, demand, capacity):
+def scipy_passes(pairs, blocks, demand, capacity):
     """The products the kernels replaced (main before 7 December 2026, evening)."""
     n, m = demand.shape
     normaliser = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(scipy_kernels(b, n)):
+        for k, kernel in enumerate(scipy_kernels(pairs, b, n)):
             normaliser[b.start : b.stop, k] = kernel @ capacity[:, k]
     reach = np.divide(demand, normaliser, out=np.zeros_like(demand), where=normaliser > 0)
     requested = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(scipy_kernels(b, n)):
+        for k, kernel in enumerate(scipy_kernels(pairs, b, n)):
             requested[:, k] += kernel.T @ reach[b.start : b.stop, k]
     received = np.zeros((n, m))
     for b in blocks:
-        for k, kernel in enumerate(scipy_kernels(b, n)):
+        for k, kernel in enumerate(scipy_kernels(pairs, b, n)):
             received[b.start : b.stop, k] = kernel @ demand[:, k]
     return normaliser, reach, requested, received
 
@@ -67,14 +66,17 @@ def test_the_block_passes_are_scipys_products(region):
     sums, columns, received = np.empty((n, m)), np.zeros((n, m)), np.empty((n, m))
     some = np.full((n, m), np.nan)
     only = np.random.default_rng(block).random(n) < 0.5
+    # what is read or summed at the columns is in their order, Z-order on the map
+    stored_capacity, stored_demand = capacity[pairs.column_order], demand[pairs.column_order]
     for b in blocks:
-        args = (b.indptr, b.partner, b.data, b.start)
-        normalised_requests(*args, capacity, demand, normaliser, reach, requested)
-        row_sums(*args, capacity, sums, flows.ALL)
+        args = (b.indptr, b.column, b.data, b.start)
+        normalised_requests(*args, stored_capacity, demand, normaliser, reach, requested)
+        row_sums(*args, stored_capacity, sums, flows.ALL)
         column_sums(*args, reach, columns)
-        row_sums(*args, demand, received, flows.ALL)
-        row_sums(*args, demand, some, only[b.start : b.stop])
-    expected = scipy_passes(blocks, demand, capacity)
+        row_sums(*args, stored_demand, received, flows.ALL)
+        row_sums(*args, stored_demand, some, only[b.start : b.stop])
+    requested, columns = requested[pairs.column], columns[pairs.column]
+    expected = scipy_passes(pairs, blocks, demand, capacity)
     assert len(blocks) == len(pairs.starts) - 1
     for got, want in zip((normaliser, reach, requested, received), expected, strict=True):
         np.testing.assert_array_equal(got, want)

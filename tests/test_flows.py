@@ -119,3 +119,19 @@ def test_min_interdependence_drops_weak_links(region):
     strong = interaction_network(pairs, field, demand, capacity, value, 20, threshold)
     assert strong.n_edges < everything.n_edges
     assert np.all(strong.interdependence >= threshold)
+
+
+def test_kernel_columns_follow_a_z_order_curve():
+    """Columns are stored quadrant by quadrant of the map (the Z curve's first level), and
+    ``column`` inverts ``column_order``."""
+    rng = np.random.default_rng(5)
+    n = 400
+    # away from the quadrants' borders, the two corners pinning the bounding square
+    x = np.concatenate([[0.0, 100.0], rng.choice([0.0, 60.0], n) + rng.uniform(0, 40, n)])
+    y = np.concatenate([[0.0, 100.0], rng.choice([0.0, 60.0], n) + rng.uniform(0, 40, n)])
+    pairs = CandidatePairs(x, y, radius=10.0)
+    order = pairs.column_order
+    np.testing.assert_array_equal(np.sort(order), np.arange(n + 2))
+    np.testing.assert_array_equal(pairs.column[order], np.arange(n + 2))
+    quadrant = (x[order] > 50) + 2 * (y[order] > 50)
+    assert np.all(np.diff(quadrant) >= 0)
