@@ -462,30 +462,38 @@ def pair_flows(
     j: np.ndarray,
     d: np.ndarray,
     dtype: type = np.float64,
+    kernel: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rationed flows F̃_ij^m for arbitrary pairs at distance d, shape (len(i), M).
 
     Computed :data:`PAIRS_PER_CHUNK` pairs at a time: every value is that pair's alone, and the
     transients of a whole network's edges took most of a large region's peak memory. With
     ``dtype`` float32 each value is rounded once, as a cast of the float64 result would be.
+    ``kernel``, the pairs' :func:`pair_kernels` if the caller keeps them, spares their
+    exponentials (the same numbers).
     """
     out: np.ndarray = np.empty((len(i), demand.shape[1]), dtype=dtype)
     demand = np.ascontiguousarray(demand, dtype=np.float64)
     capacity = np.ascontiguousarray(capacity, dtype=np.float64)
     for lo in range(0, len(i), PAIRS_PER_CHUNK):
         at = slice(lo, lo + PAIRS_PER_CHUNK)
-        kernel = _kernels(field, d[at])
+        if kernel is None:
+            chunk = pair_kernels(field, d[at])
+        elif field.extra is None:
+            chunk = kernel[at]
+        else:
+            chunk = kernel[at].copy()  # the stretched kernels are added in place
         if field.extra is not None:
             rows, cols = np.array(i[at]), np.array(j[at])  # writeable: scipy's indexing needs it
             for k, extra in enumerate(field.extra):
-                kernel[:, k] += extra[rows, cols]
+                chunk[:, k] += extra[rows, cols]
         rationed_flows(
-            kernel, field.normaliser, demand, capacity, field.ration, i[at], j[at], out[at]
+            chunk, field.normaliser, demand, capacity, field.ration, i[at], j[at], out[at]
         )
     return out
 
 
-def _kernels(field: FlowField, d: np.ndarray) -> np.ndarray:
+def pair_kernels(field: FlowField, d: np.ndarray) -> np.ndarray:
     """Truncated decay kernels of every domain at distances d, shape (len(d), M)."""
     kernel = d[:, None] * (-1.0 / field.decay_km)[None, :]
     np.exp(kernel, out=kernel)

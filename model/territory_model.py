@@ -37,7 +37,7 @@ from scipy.special import expit
 from . import decisions, engineering, formation, outcomes, returns, step_kernels, structures
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
-from .flows import gravity_flows, pair_flows, update_pools
+from .flows import gravity_flows, pair_flows, pair_kernels, update_pools
 from .kinds import METROPOLE, is_urban
 from .parameters import Parameters
 from .reductions import REDUCTION_MODELS
@@ -160,6 +160,11 @@ class TerritoryModel(mesa.Model):
         self._edge_km = np.hypot(
             self.x[net.src] - self.x[net.dst], self.y[net.src] - self.y[net.dst]
         )
+        # the edges' kernels are kept where the flows' are (the cached path): refreshing the edge
+        # flows then takes no exponential; above, they would add 32 bytes an edge to the peak
+        self._edge_kernel = None
+        if self._pairs is not None and not self._pairs.compiled(len(self.domain_names)):
+            self._edge_kernel = pair_kernels(self.flows, self._edge_km)
         self.stake = edge_stakes(net, self._value, parameters.game.stake_share)
         self.stake_total = np.bincount(net.src, self.stake, n)
         # Scale of payoffs per inhabitant, so that the imitation noise K is dimensionless.
@@ -291,7 +296,14 @@ class TerritoryModel(mesa.Model):
                 shared,
             )
         flow = pair_flows(
-            self.flows, self.demand, self.capacity, net.src, net.dst, self._edge_km, np.float32
+            self.flows,
+            self.demand,
+            self.capacity,
+            net.src,
+            net.dst,
+            self._edge_km,
+            np.float32,
+            self._edge_kernel,
         )
         self.network = replace(net, flow=flow)
         self.spillover_cost = self.flows.served_nonresidents @ self._spillover_per_user

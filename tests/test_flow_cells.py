@@ -1,9 +1,12 @@
 """Flows compiled over a grid of cells equal those over cached kernels (large-N path)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from cohesim.model import flows
 from cohesim.model.flow_cells import CellGrid, strongest_partners
@@ -175,6 +178,20 @@ def test_pair_flows_by_chunks_are_those_computed_at_once(monkeypatch):
     monkeypatch.setattr(flows, "PAIRS_PER_CHUNK", 7)
     np.testing.assert_array_equal(flows.pair_flows(field, demand, capacity, i, j, d), whole)
     assert np.count_nonzero(whole) > n * n // 4
+    # kernels kept by the caller give the same flows, and stay as they were
+    kept = flows.pair_kernels(field, d)
+    before = kept.copy()
+    np.testing.assert_array_equal(
+        flows.pair_flows(field, demand, capacity, i, j, d, kernel=kept), whole
+    )
+    stretched = replace(
+        field, extra=tuple(sparse.random_array((n, n), density=0.2, rng=k) for k in range(3))
+    )
+    np.testing.assert_array_equal(
+        flows.pair_flows(stretched, demand, capacity, i, j, d, kernel=kept),
+        flows.pair_flows(stretched, demand, capacity, i, j, d),
+    )
+    np.testing.assert_array_equal(kept, before)
 
 
 def test_equal_partners_go_to_the_lower_numbers():
