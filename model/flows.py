@@ -58,8 +58,8 @@ PAIRS_PER_BLOCK = 500_000
 """Candidate pairs handled at once: bounds the transient memory of flow computations."""
 CACHED_PAIRS = 12_000_000
 """Up to this many candidate pairs (at four domains) keep their kernels between passes instead
-of recomputing them: the flow and the access kernels, 8 bytes a pair each, sharing the block's
-indices (8 bytes a pair), about 72 bytes a pair in all."""
+of recomputing them: the flow and the access kernels, 8 bytes a pair and domain each, sharing
+the block's int32 indices, about 68 bytes a pair in all."""
 PAIRS_PER_CHUNK = 65_536
 """Pairs whose flows :func:`pair_flows` computes at once: bounds its transient memory."""
 ALL = np.ones(0, dtype=np.bool_)
@@ -102,10 +102,13 @@ class KernelBlock:
 
     start: int
     stop: int
-    origin: np.ndarray  # absolute origin of each pair (row order)
     column: np.ndarray  # each pair's destination j, as stored: CandidatePairs.column[j]
     indptr: np.ndarray  # where each origin's pairs start (block-local rows)
     data: np.ndarray  # (M, pairs)
+
+    def origins(self) -> np.ndarray:
+        """Each pair's origin, in row order: derived, not kept (4 bytes a pair in the cache)."""
+        return np.repeat(np.arange(self.start, self.stop), np.diff(self.indptr))
 
 
 class CandidatePairs:
@@ -184,8 +187,7 @@ class CandidatePairs:
             if measured:
                 assert self._distances is not None
                 known = next(iter(self._cache.values()))[b]
-                i, column, d = known.origin, known.column, self._distances[b]
-                indptr = known.indptr
+                column, d, indptr = known.column, self._distances[b], known.indptr
             else:
                 i, j, d = self.block(start, stop)
                 column = self.column[j]
@@ -197,7 +199,7 @@ class CandidatePairs:
             data = np.empty((len(decay_km), len(d)))
             for kernel, decay, cutoff in zip(data, decay_km, cutoff_km, strict=True):
                 _kernel(d, decay, cutoff, out=kernel)
-            block = KernelBlock(start, stop, i, column, indptr, data)
+            block = KernelBlock(start, stop, column, indptr, data)
             if keep:
                 cached.append(block)
             yield block
@@ -556,7 +558,7 @@ def interaction_network(
     else:
         chosen: list[np.ndarray] = []
         for block in pairs.kernel_blocks(field.decay_km, field.cutoff_km):
-            i = block.origin.astype(np.int64)  # keys: i N + j
+            i = block.origins()  # keys: i N + j
             j = pairs.column_order[block.column].astype(np.int64)
             away = i != j
             i, j = i[away], j[away]

@@ -69,6 +69,10 @@ def test_the_block_passes_are_scipys_products(region):
     # what is read or summed at the columns is in their order, Z-order on the map
     stored_capacity, stored_demand = capacity[pairs.column_order], demand[pairs.column_order]
     for b in blocks:
+        # the pairs the block stands for: the tree's, origins derived from the row pointers
+        i, j, _ = pairs.block(b.start, b.stop)
+        np.testing.assert_array_equal(b.origins(), i)
+        np.testing.assert_array_equal(pairs.column_order[b.column], j)
         args = (b.indptr, b.column, b.data, b.start)
         normalised_requests(*args, stored_capacity, demand, normaliser, reach, requested)
         row_sums(*args, stored_capacity, sums, flows.ALL)
