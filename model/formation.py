@@ -175,12 +175,13 @@ def _memberships(model: TerritoryModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     return reg.memoised(("formation.memberships", n), build)
 
 
-def partnership_values(model: TerritoryModel) -> np.ndarray:
+def partnership_values(model: TerritoryModel, edges: np.ndarray | None = None) -> np.ndarray:
     """V^S per directed edge: what the source expects a year from structures with the destination.
 
     For a pair that shares structures, the source's last net benefit from each, shared among its
     fellow members; for a pair that shares none, the perceived gain of the best structure it
-    could found (M1: structures enter the decision, bounded by free engineering), or 0.
+    could found (M1: structures enter the decision, bounded by free engineering), or 0. With
+    ``edges``, for those edges only (each pair's prospects are its own: the same numbers).
     """
     reg, net = model.registry, model.network
     indptr, held, rows = _memberships(model)
@@ -196,13 +197,17 @@ def partnership_values(model: TerritoryModel) -> np.ndarray:
         np.bincount(owners, minlength=size).astype(float),
     )
     if not model.parameters.structures.enabled:
-        return value
+        return value if edges is None else value[edges]
     open_pairs = np.flatnonzero((net.src < net.dst) & ~sharing)
+    if edges is not None:  # the prospects are most of the cost: only the pairs asked for
+        wanted = np.zeros(len(net.src), dtype=bool)
+        wanted[edges] = wanted[net.rev[edges]] = True
+        open_pairs = open_pairs[wanted[open_pairs]]
     kind, gain_src, gain_dst = pair_prospects(model, open_pairs)
     possible = (kind >= 0) & (np.minimum(gain_src, gain_dst) > 0)  # both would found it
     value[open_pairs[possible]] = np.maximum(gain_src[possible], 0.0)
     value[net.rev[open_pairs[possible]]] = np.maximum(gain_dst[possible], 0.0)
-    return value
+    return value if edges is None else value[edges]
 
 
 def form(model: TerritoryModel) -> None:

@@ -345,17 +345,19 @@ class TerritoryModel(mesa.Model):
     def _revise(self) -> None:
         u = self.parameters.update
         n = len(self.cooperate)
-        # Beliefs and values only change in _learn and _play: the gains hold for the whole step.
-        gain = self.partnership_gain() if u.rule == "logit" else None
+        logit = u.rule == "logit"
+        # Beliefs and values only change in _learn and _play: the gains hold for the whole step
+        # (and draw nothing, so they may be computed after the revisers are drawn).
         if u.schedule == "synchronous":
             revisers = np.flatnonzero(self.rng.random(n) < u.revision_rate)
-            if gain is not None and len(revisers) > 1:
-                self._revise_logit(revisers, gain)
+            if logit and len(revisers) > 1:
+                self._revise_logit(revisers)
             else:
+                gain = self.partnership_gain() if logit else None
                 self._revise_territories(revisers, self._scores, gain)
         else:  # elementary updates one after the other, each seeing the strategies so far
             revisers = self.rng.integers(0, n, size=round(u.revision_rate * n))
-            self._revise_sequentially(revisers, gain)
+            self._revise_sequentially(revisers, self.partnership_gain() if logit else None)
 
     def _step_game(self, choice: np.ndarray) -> step_kernels.StepGame:
         """What the compiled decisions read (``choice``: logit probabilities, if any)."""
@@ -396,16 +398,17 @@ class TerritoryModel(mesa.Model):
             generator.state = before
             self.rng.random(used)
 
-    def _revise_logit(self, revisers: np.ndarray, gain: np.ndarray) -> None:
+    def _revise_logit(self, revisers: np.ndarray) -> None:
         """Synchronous logit revision (and imitation at rate ι) of several ``revisers``.
 
-        :meth:`_revise_territories` compiled, with the same draws and numbers.
+        :meth:`_revise_territories` compiled, with the same draws and numbers. Only the
+        revisers' edges need their partnership gains (a fifth of them at the default rate).
         """
         u, net = self.parameters.update, self.network
         revising = np.zeros(len(self.cooperate), dtype=bool)
         revising[revisers] = True
         edges = np.flatnonzero(revising[net.src])
-        choice = expit(gain[edges] / u.noise)
+        choice = expit(self.partnership_gain(edges) / u.noise)
         game = self._step_game(choice)
         score = self.payoff / self.population / self.payoff_scale
         self._bulk_uniforms(
@@ -552,23 +555,24 @@ class TerritoryModel(mesa.Model):
         )
         return self.cooperate[winner]
 
-    def partnership_gain(self) -> np.ndarray:
+    def partnership_gain(self, edges: np.ndarray | slice = slice(None)) -> np.ndarray:
         """G_ij / Q_ij per directed edge: the forward-looking gain of cooperating with j (M1).
 
         Perceived through knowledge (k̂ = K_ij k_ij), with the value of structures the pair
-        shares or could found, this year's continuation chance δ_t and the belief p̂_ij.
+        shares or could found, this year's continuation chance δ_t and the belief p̂_ij. Of
+        every edge, or of ``edges`` only (each edge's gain is its own: the same numbers).
         """
         c, f = self.contest, self.parameters.foresight
         year = self.steps - self.parameters.run.burn_in
         shares = (c.reward_share, c.temptation_share, c.punishment_share)
         return step_kernels.partnership_gains(  # decisions.partnership_gain, fused
-            self.knowledge,
-            self.spillback,
-            c.stake,
-            c.sucker_share,
+            self.knowledge[edges],
+            self.spillback[edges],
+            c.stake[edges],
+            c.sucker_share[edges],
             tuple(float(x) for x in shares),
-            formation.partnership_values(self),
-            self.trust,
+            formation.partnership_values(self, edges if isinstance(edges, np.ndarray) else None),
+            self.trust[edges],
             float(decisions.continuation(year, f.continuation, f.election_drop)),
         )
 

@@ -127,6 +127,16 @@ def test_partnership_values_of_shared_structures_are_the_sparse_products(model):
     )
 
 
+def test_values_and_gains_of_some_edges_are_those_of_every_edge(model):
+    """What the revisers read (their edges only) is the whole computation's, to the last bit."""
+    net = model.network
+    edges = np.flatnonzero(np.random.default_rng(5).random(len(net.src)) < 0.2)
+    value = formation.partnership_values(model)
+    assert (value[edges] != 0).sum() > 20
+    np.testing.assert_array_equal(formation.partnership_values(model, edges), value[edges])
+    np.testing.assert_array_equal(model.partnership_gain(edges), model.partnership_gain()[edges])
+
+
 def test_join_pairs_aggregate_each_candidates_edges_to_members(model):
     """Every (non-member, growable structure with room) pair, with bincount's sums and means."""
     reg, net, p = model.registry, model.network, model.parameters

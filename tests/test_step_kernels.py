@@ -73,8 +73,9 @@ def test_the_synchronous_logit_kernel_revises_as_numpy_did(case):
     update = {"revision_rate": 0.5, **SYNCHRONOUS[case]}
     p = params(geometry={"n": 60}, update=update)
     compiled, python = TerritoryModel(p, rng=7), TerritoryModel(p, rng=7)
-    python._revise_logit = lambda revisers, gain: python._revise_territories(
-        revisers, python._scores, gain
+    # the numpy path, with the gains of every edge (the kernel's path computes the revisers')
+    python._revise_logit = lambda revisers: python._revise_territories(
+        revisers, python._scores, python.partnership_gain()
     )
     moved = 0
     for _ in range(6):
