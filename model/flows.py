@@ -96,8 +96,8 @@ class KernelBlock:
     In CSR form (origins ``start:stop`` × all territories, columns in the order of
     :attr:`CandidatePairs.column_order`), one matrix a domain over shared ``indptr`` and
     ``column`` (the indices): ``data[m]`` holds exp(-d / d0_m) over the pairs closer than the
-    domain's cutoff (0 beyond it), self-pairs included. Pairs keep the order of their
-    destinations' territory numbers within a row.
+    domain's cutoff (0 beyond it), self-pairs included. Within a row, pairs keep the k-d tree's
+    order (the order every sum adds them in), whatever their columns.
     """
 
     start: int
