@@ -124,12 +124,13 @@ class CandidatePairs:
         )
         self.starts = np.unique(np.concatenate([[0], bounds, [len(counts)]]))
         self.total = int(counts.sum())
-        index = np.int32 if len(self.points) < 2**31 else np.int64
+        # territory indices in int32 below 2³¹ territories: half the memory of int64
+        self.index = np.int32 if len(self.points) < 2**31 else np.int64
         # kernels' columns are stored along a Z-order curve: the territory at each column, and
         # the column of each territory
         self.column_order = _z_order(self.points)
-        self.column = np.empty(len(self.points), dtype=index)
-        self.column[self.column_order] = np.arange(len(self.points), dtype=index)
+        self.column = np.empty(len(self.points), dtype=self.index)
+        self.column[self.column_order] = np.arange(len(self.points), dtype=self.index)
         self._cache: dict[tuple, list[KernelBlock]] = {}
         self._distances: list[np.ndarray] | None = None  # per block, 8 bytes a pair
         self._cells: CellGrid | None = None
@@ -148,16 +149,12 @@ class CandidatePairs:
         return self._cells
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order.
-
-        Territory indices are int32 below 2³¹ territories: half the memory of int64.
-        """
+        """(i, j, d) arrays of the pairs from origins ``start:stop``, in row order (``index``)."""
         tree = cKDTree(self.points[start:stop])
         pairs = tree.sparse_distance_matrix(self.tree, self.radius, output_type="ndarray")
         # rows come grouped by origin: a stable sort puts them in order almost for free
         pairs = pairs[np.argsort(pairs["i"], kind="stable")]
-        index = np.int32 if len(self.points) < 2**31 else np.int64
-        return (pairs["i"] + start).astype(index), pairs["j"].astype(index), pairs["v"]
+        return (pairs["i"] + start).astype(self.index), pairs["j"].astype(self.index), pairs["v"]
 
     def kernel_blocks(
         self, decay_km: np.ndarray, cutoff_km: np.ndarray, origins: np.ndarray | None = None
