@@ -1,4 +1,4 @@
-"""The outcomes: every metric a model records, declared once, and how one step computes them.
+"""The outcomes: every metric a model records, declared once, and a run's final values.
 
 Each :class:`Outcome` names a column of a model's metrics frame with its unit, which direction is
 better, how a run is summed up into one number (:data:`REPORTED`) and its English and French
@@ -9,7 +9,8 @@ outcome's name or label.
 Welfare per inhabitant is w_i = Σ_m v_m d_m min(1, a_i^m) + (Y_i + π_i − Σ_m u_m E_i^m) / P_i,
 the services reached plus the operating balance. Inequality indices need
 positive values, so they are computed on max(w_i, WELFARE_FLOOR); how many territories were
-floored is reported as ``welfare_floored`` (zero at default parameters).
+floored is reported as ``welfare_floored`` (zero at default parameters). The policy model
+computes a year's outcomes in one compiled pass (:mod:`cohesim.model.metrics_kernels`).
 
 >>> OUTCOMES["gini"].better, OUTCOMES["gini"].reported
 ('lower', 'window')
@@ -27,8 +28,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from .inequality import beta_convergence, summary
-from .kinds import PERIURBAN, RURAL, is_urban
 from .labels import label
 from .registry import STRUCTURE_KINDS
 
@@ -60,6 +59,7 @@ class Outcome:
     group: str
     compared: bool = False  # among the outcomes a scenario comparison reports
     derived: bool = False  # computed from other columns after a run, not recorded each step
+    count: bool = False  # a whole number: its column holds integers
     meaning: str = ""  # one line for the outcome table of docs/model.md
 
     def label(self, lang: str) -> str:
@@ -125,6 +125,7 @@ _DECLARED = (
     _o("welfare_floored", "territories", None, "window",
        "territories with welfare at the floor",
        "territoires au plancher de bien-être", "cohesion",
+       count=True,
        meaning="territories whose welfare was below 1 €/inh. (indices use max(w, 1))"),
     _o("beta_convergence", "1/yr", "lower", "final",
        "β-convergence slope",
@@ -171,18 +172,22 @@ _DECLARED = (
     _o("structures_active", "structures", "higher", "window",
        "cooperation structures active",
        "structures de coopération actives", "structures", compared=True,
+       count=True,
        meaning="structures alive at the end of the year"),
     _o("structures_active_{kind}", "structures", "higher", "window",
        "cooperation structures active: {kind}",
        "structures de coopération actives : {kind}", "structures",
+       count=True,
        meaning="structures of one kind alive at the end of the year"),
     _o("structures_formed", "structures/yr", None, "window",
        "structures formed per year",
        "structures créées par an", "structures",
+       count=True,
        meaning="structures formed this year"),
     _o("structures_dissolved", "structures/yr", None, "window",
        "structures dissolved per year",
        "structures dissoutes par an", "structures",
+       count=True,
        meaning="structures dissolved this year"),
     _o("structures_mean_age", "years", "higher", "window",
        "mean age of active structures",
@@ -292,6 +297,17 @@ def records_frame(rows: list[dict[str, float]], parameters: Parameters) -> pd.Da
     return pd.DataFrame(rows, columns=columns)
 
 
+def table_frame(values: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
+    """A metrics frame from a table of recorded rows: counts and the index as integers."""
+    return pd.DataFrame(
+        {
+            c: values[:, j].astype(np.int64 if c in INDEX_COLUMNS or outcome(c).count else float)
+            for j, c in enumerate(columns)
+        },
+        copy=False,
+    )
+
+
 def final_window_rows(timeseries: pd.DataFrame, window: int) -> pd.DataFrame:
     """The rows a run's final value averages: its last ``window`` simulated policy years.
 
@@ -312,17 +328,32 @@ def final_values(timeseries: pd.DataFrame, window: int) -> dict[str, float]:
     A ``window`` outcome is averaged over :func:`final_window_rows`; a ``final`` one is read in
     the last recorded year; a ``cumulative`` one is summed over every simulated year.
     """
-    last = final_window_rows(timeseries, window)
-    values = {}
-    for column in timeseries.columns.drop(list(INDEX_COLUMNS), errors="ignore"):
-        reported = outcome(column).reported
-        if reported == "window":
-            values[column] = float(last[column].mean())
-        elif reported == "final":
-            values[column] = float(timeseries[column].iloc[-1])
-        else:
-            values[column] = float(timeseries.loc[timeseries["step"] >= 1, column].sum())
-    return values
+    kept = [j for j, c in enumerate(timeseries.columns) if c not in INDEX_COLUMNS]
+    names = [timeseries.columns[j] for j in kept]
+    # on the arrays: pandas' selections cost more than the sums at a sweep's run lengths
+    values = timeseries.to_numpy(float)[:, kept]
+    step, year = timeseries["step"].to_numpy(), timeseries["year"].to_numpy()
+    policy = np.flatnonzero((step >= 1) & (year >= 0))  # final_window_rows, on positions
+    window_rows = policy[max(len(policy) - window, 0) :] if len(policy) else [len(step) - 1]
+    means = _sums(values[window_rows], mean=True)
+    totals = _sums(values[step >= 1], mean=False)
+    value = {"window": means, "final": values[-1], "cumulative": totals}
+    return {c: float(value[outcome(c).reported][k]) for k, c in enumerate(names)}
+
+
+def _sums(rows: np.ndarray, mean: bool) -> np.ndarray:
+    """Each column's sum (or mean) skipping NaN, to the bit as pandas' ``sum`` (``mean``).
+
+    pandas sums a column's values, NaN as 0, in numpy's pairwise order, which numpy also
+    follows along the contiguous rows of the transpose.
+    """
+    values = np.ascontiguousarray(rows.T)
+    missing = np.isnan(values)
+    sums = np.where(missing, 0.0, values).sum(axis=1)
+    if not mean:
+        return sums
+    count = values.shape[1] - missing.sum(axis=1)
+    return np.divide(sums, count, out=np.full(len(sums), np.nan), where=count > 0)
 
 
 def outcome(column: str) -> Outcome:
@@ -362,58 +393,7 @@ def welfare(service_value: np.ndarray, balance: np.ndarray, population: np.ndarr
     return service_value + balance / population
 
 
-def cohesion(w: np.ndarray, population: np.ndarray, kind: np.ndarray) -> dict[str, float]:
-    """Population-weighted inequality of welfare, its split over kinds, the urban–rural gap."""
-    floored = np.maximum(w, WELFARE_FLOOR)
-    indices = summary(floored, population, groups=kind)
-    urban = is_urban(kind)
-    rural = (kind == PERIURBAN) | (kind == RURAL)
-    gap = _mean(floored, population, urban) / _mean(floored, population, rural)
-    return {
-        "gini": indices.gini,
-        "theil": indices.theil.total,
-        "theil_between": indices.theil.between,
-        "theil_within": indices.theil.within,
-        "cv": indices.cv,
-        "urban_rural_gap": gap,
-        "urban_rural_divergence": abs(float(np.log(gap))),
-        "sigma_convergence": indices.sigma,
-        "welfare_floored": int(np.count_nonzero(w < WELFARE_FLOOR)),
-    }
-
-
 ACCESS_FLOOR = 1e-6
-"""Mean access counted when a kind has none (:func:`urban_rural_divergence`)."""
-
-
-def urban_rural_divergence(value: np.ndarray, population: np.ndarray, kind: np.ndarray) -> float:
-    """|ln(mean of métropoles and urban territories / mean of periurban and rural ones)|.
-
-    Means below ``ACCESS_FLOOR`` count as it: a kind whose budgets closed every service gives
-    a large, finite divergence (ln 10⁶ ≈ 14 against access 1), not an infinite one.
-    """
-    urban = is_urban(kind)
-    rural = ~urban
-    if not urban.any() or not rural.any():
-        return float("nan")
-    ratio = max(_mean(value, population, urban), ACCESS_FLOOR) / max(
-        _mean(value, population, rural), ACCESS_FLOOR
-    )
-    return abs(float(np.log(ratio)))
-
-
-def convergence(log_w_then: np.ndarray, log_w_now: np.ndarray, years: int) -> float:
-    """β-convergence slope of annual growth of welfare on initial log welfare.
-
-    NaN at step 0 (no history); 0 when initial welfare is equal everywhere (nothing to converge).
-    """
-    if years <= 0:
-        return float("nan")
-    if np.ptp(log_w_then) == 0:
-        return 0.0
-    return beta_convergence(np.exp(log_w_then), np.exp(log_w_now), years)
-
-
-def _mean(values: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
-    total = weights[mask].sum()
-    return float((values[mask] * weights[mask]).sum() / total) if total > 0 else float("nan")
+"""Mean access counted when a kind has none (``urban_rural_access_divergence``): a kind whose
+budgets closed every service gives a large, finite divergence (ln 10⁶ ≈ 14 against access 1),
+not an infinite one."""

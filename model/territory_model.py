@@ -26,7 +26,6 @@ mechanics of each live in their own module (decisions, formation, structures, re
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 
 import mesa
@@ -34,7 +33,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import decisions, engineering, formation, outcomes, returns, step_kernels, structures
+from . import (
+    decisions,
+    engineering,
+    formation,
+    metrics_kernels,
+    outcomes,
+    returns,
+    step_kernels,
+    structures,
+)
 from .agents import Territory, state_frame
 from .contest import contest, edge_stakes
 from .flows import gravity_flows, pair_flows, pair_kernels, update_pools
@@ -44,7 +52,6 @@ from .reductions import REDUCTION_MODELS
 from .region import Region, build_region
 from .registry import (
     COMPETING,
-    STRUCTURE_KINDS,
     StructureRegistry,
     inventory_frame,
     memberships_frame,
@@ -209,10 +216,14 @@ class TerritoryModel(mesa.Model):
         self.engineering_used = 0.0
         self.territories = [Territory(self, i) for i in range(n)]
 
-        self._rows: list[dict[str, float]] = []
-        self._log_welfare: deque[np.ndarray] = deque(
-            maxlen=parameters.metrics.convergence_window + 1
-        )
+        # the metrics table, a row a year, and the log welfare of the last W + 1 years (a ring,
+        # oldest at row _history_first) that β-convergence reads; float32: W years, kept small
+        self._metric_columns = metrics_kernels.columns(self.domain_names)
+        self._metrics = np.empty((64, len(self._metric_columns)))
+        self._recorded = 0
+        self._log_history = np.empty((parameters.metrics.convergence_window + 1, n), np.float32)
+        self._history_first = self._history_held = 0
+        self._metrics_scratch = np.empty((2, n))
         self._play()
         self._record()
 
@@ -686,78 +697,58 @@ class TerritoryModel(mesa.Model):
     # -- outcomes ------------------------------------------------------------------------------
 
     def _record(self) -> None:
-        # shares of boolean masks are their counts over their lengths, as numpy's means of them
-        w, pop = self.welfare, self.population
-        people = pop.sum()
-        net = self.network
-        mutual = np.count_nonzero(self.stance & self.stance[net.rev])
-        log_w = np.log(np.maximum(w, outcomes.WELFARE_FLOOR))
-        self._log_welfare.append(log_w.astype(np.float32))  # W years of history: keep it small
-        years = len(self._log_welfare) - 1
-        welfare_total = (w * pop).sum()
-        row: dict[str, float] = {
-            "step": self.steps,
-            "year": self.steps - self.parameters.run.burn_in,
-            "cooperation_rate": np.count_nonzero(self.cooperate) / len(self.cooperate),
-            "cooperation_rate_pop": float(pop[self.cooperate].sum() / people),
-            "mutual_cooperation": mutual / len(self.stance) if len(self.stance) else 0.0,
-            **outcomes.cohesion(w, pop, self.kind),
-            "beta_convergence": outcomes.convergence(self._log_welfare[0], log_w, years),
-            "welfare_mean": float(welfare_total / people),
-            "welfare_total": float(welfare_total),
-            "public_spending": self.public_spending,
-            "public_spending_cumulative": self.public_spending_total,
-            "public_money": self.public_money,
-            "public_engineering": self.public_engineering,
-            "engineering_used": self.engineering_used,
-            **self._structure_metrics(),
-        }
-        row["welfare_services"] = float((self.service_value * pop).sum() / people)
-        row["welfare_money"] = float(self.balance.sum() / people)
-        access = (self.flows.access * pop[:, None]).sum(axis=0) / people
-        row.update(
-            {f"access_{m}": float(a) for m, a in zip(self.domain_names, access, strict=True)}
+        """Append the year's row to the metrics table (:func:`metrics_kernels.record`)."""
+        log_w = np.log(np.maximum(self.welfare, outcomes.WELFARE_FLOOR))
+        then, years = self._remember(log_w)
+        if self._recorded == len(self._metrics):
+            self._metrics = np.concatenate([self._metrics, np.empty_like(self._metrics)])
+        st, mb = self.registry.structures, self.registry.members
+        public = (
+            self.public_spending,
+            self.public_spending_total,
+            self.public_money,
+            self.public_engineering,
+            self.engineering_used,
         )
-        row["urban_rural_access_divergence"] = outcomes.urban_rural_divergence(
-            self.flows.access.mean(axis=1), pop, self.kind
+        metrics_kernels.record(
+            self._metrics[self._recorded],
+            self._metrics_scratch,
+            log_w,
+            then,
+            np.exp(then) if years > 0 else then,  # in float32, as the numpy code computed it
+            years,
+            self.steps,
+            self.steps - self.parameters.run.burn_in,
+            self.welfare,
+            self.population,
+            self.kind,
+            self.cooperate,
+            self.stance,
+            self.network.rev,
+            self.service_value,
+            self.balance,
+            self.flows.access,
+            np.array(public, dtype=np.float64),
+            (st["kind"], st["formed"], st["dissolved"]),
+            (mb["structure"], mb["territory"], mb["left"]),
+            self.in_structure,
+            self._undirected,
+            self._mixed,
+            self._metropoles,
         )
-        self._rows.append(row)
+        self._recorded += 1
 
-    def _structure_metrics(self) -> dict[str, float]:
-        """Structures active (by kind), formed and dissolved this year, age, coverage."""
-        st = self.registry.structures
-        active = self.registry.active_structures()
-        by_kind = np.bincount(st["kind"][active], minlength=len(STRUCTURE_KINDS))
-        members = self.registry.members["territory"][self.registry.active_members()]
-        n = len(self.population)
-        row = {
-            "structures_active": len(active),
-            **{
-                f"structures_active_{k}": int(c)
-                for k, c in zip(STRUCTURE_KINDS, by_kind, strict=True)
-            },
-            "structures_formed": int(np.count_nonzero(st["formed"] == self.steps))
-            if self.steps
-            else 0,
-            "structures_dissolved": int(np.count_nonzero(st["dissolved"] == self.steps)),
-            "structures_mean_age": float((self.steps - st["formed"][active]).mean())
-            if len(active)
-            else 0.0,
-            "edge_coverage": _share(self.in_structure, self._undirected),
-            "urban_rural_coverage": _share(self.in_structure, self._mixed),
-            "territories_in_structures": _distinct(members, n) / n,
-            "metropole_cooperations": self._metropole_cooperations(),
-        }
-        return row
-
-    def _metropole_cooperations(self) -> float:
-        """Active structures with a métropole among their current members, per métropole."""
-        if not self._metropoles:
-            return float("nan")
-        held = self.registry.active_members()
-        mb = self.registry.members
-        with_metropole = mb["structure"][held][self.kind[mb["territory"][held]] == METROPOLE]
-        return _distinct(with_metropole, len(self.registry.structures["kind"])) / self._metropoles
+    def _remember(self, log_w: np.ndarray) -> tuple[np.ndarray, int]:
+        """Keep this year's log welfare; the oldest kept and how many years lie between them."""
+        history, kept = self._log_history, len(self._log_history)
+        if self._history_held < kept:
+            slot = (self._history_first + self._history_held) % kept
+            self._history_held += 1
+        else:  # full: this year's replaces the oldest
+            slot = self._history_first
+            self._history_first = (slot + 1) % kept
+        history[slot] = log_w
+        return history[self._history_first], self._history_held - 1
 
     def inventory_frame(self) -> pd.DataFrame:
         """The recensement: one row per structure ever formed (see docs/model.md)."""
@@ -771,7 +762,7 @@ class TerritoryModel(mesa.Model):
 
     def metrics_frame(self) -> pd.DataFrame:
         """One row per step recorded so far (step 0 is the initial state)."""
-        return outcomes.records_frame(self._rows, self.parameters)
+        return outcomes.table_frame(self._metrics[: self._recorded], self._metric_columns)
 
     def territories_frame(self) -> pd.DataFrame:
         """One row per territory, current state."""
@@ -825,14 +816,3 @@ def _largest_change(now: np.ndarray, then: np.ndarray) -> float:
     """The largest relative change of any entry (0 where both are 0)."""
     change = np.abs(now - then) / np.maximum(np.abs(then), 1e-12)
     return float(change.max()) if change.size else 0.0
-
-
-def _share(mask: np.ndarray, within: np.ndarray) -> float:
-    """The share of ``within`` where ``mask`` holds (0 if ``within`` is empty)."""
-    count = np.count_nonzero(within)
-    return np.count_nonzero(mask & within) / count if count else 0.0
-
-
-def _distinct(indices: np.ndarray, size: int) -> int:
-    """How many different values of ``range(size)`` ``indices`` holds."""
-    return int(np.count_nonzero(np.bincount(indices, minlength=size)))

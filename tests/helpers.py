@@ -8,10 +8,12 @@ import socket
 import sys
 from pathlib import Path
 
+import numpy as np
 from click.testing import CliRunner
 
 from cohesim.experiments.cli import main
-from cohesim.model import Parameters
+from cohesim.model import Parameters, metrics_kernels
+from cohesim.model.outcomes import WELFARE_FLOOR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO_ROOT / "scenarios"
@@ -59,3 +61,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def metrics_row(welfare, population, kind, access=None) -> dict[str, float]:
+    """A year's metrics of territories made by hand, with no edges and no structures.
+
+    The compiled pass the model records with (:func:`cohesim.model.metrics_kernels.record`),
+    on two service domains, ``access`` (N, 2) 0.5 everywhere unless given; at step 0.
+    """
+    n = len(welfare)
+    log_w = np.log(np.maximum(welfare, WELFARE_FLOOR))
+    then = log_w.astype(np.float32)
+    out = np.full(len(metrics_kernels.columns(("a", "b"))), -1.0)
+    metrics_kernels.record(
+        out,
+        np.empty((2, n)),
+        log_w,
+        then,
+        then,
+        0,
+        0,
+        0,
+        np.asarray(welfare, dtype=float),
+        np.asarray(population, dtype=float),
+        np.asarray(kind, dtype=np.int8),
+        np.zeros(n, dtype=bool),
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(n),
+        np.zeros(n),
+        np.full((n, 2), 0.5) if access is None else access,
+        np.zeros(metrics_kernels.N_PUBLIC),
+        tuple(np.zeros(0, dtype=dtype) for dtype in (np.int8, np.int32, np.int32)),
+        tuple(np.zeros(0, dtype=np.int32) for _ in range(3)),
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=bool),
+        np.zeros(0, dtype=bool),
+        0,
+    )
+    return dict(zip(metrics_kernels.columns(("a", "b")), out, strict=True))
