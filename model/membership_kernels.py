@@ -90,6 +90,53 @@ def _edge_structures(src, dst, by_territory, structures, slots, domains):
     )
 
 
+@njit(cache=True)
+def _counting_order(order, key, starts):
+    """``order`` re-sorted by ``key`` (its CSR ``starts``), keeping its order among equal keys."""
+    fill = starts[:-1].copy()
+    out = np.empty(len(order), dtype=np.int64)
+    for k in order:
+        out[fill[key[k]]] = k
+        fill[key[k]] += 1
+    return out
+
+
+@njit(cache=True)
+def memberships_csr(held, member_territory, member_structure, n, structures):
+    """The arrays of :class:`~cohesim.model.registry.Memberships` for the memberships ``held``.
+
+    Counting sorts in place of numpy's argsorts of territory × structures + structure (and the
+    converse): a territory holds a structure once, so both orders are the same permutation.
+    """
+    count = len(held)
+    territory = np.empty(count, dtype=np.int64)
+    structure = np.empty(count, dtype=np.int64)
+    by_territory = np.zeros(n + 1, dtype=np.int64)
+    by_structure = np.zeros(structures + 1, dtype=np.int64)
+    for k in range(count):
+        territory[k] = member_territory[held[k]]
+        structure[k] = member_structure[held[k]]
+        by_territory[territory[k] + 1] += 1
+        by_structure[structure[k] + 1] += 1
+    for t in range(n):
+        by_territory[t + 1] += by_territory[t]
+    for s in range(structures):
+        by_structure[s + 1] += by_structure[s]
+    by_structure_first = _counting_order(np.arange(count), structure, by_structure)
+    territory_slots = _counting_order(by_structure_first, territory, by_territory)
+    structure_slots = _counting_order(territory_slots, structure, by_structure)
+    return (
+        territory,
+        structure,
+        by_territory,
+        territory_slots,
+        structure[territory_slots],
+        by_structure,
+        structure_slots,
+        territory[structure_slots],
+    )
+
+
 def edge_structures(src, dst, memberships: Memberships, domains) -> EdgeStructures:
     """The structures each edge's source holds, split by whether its destination holds them too.
 

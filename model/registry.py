@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import sparse
 
 from .kinds import KINDS
+from .membership_kernels import memberships_csr
 from .parameters import Parameters, StructureKind
 
 STRUCTURE_KINDS: tuple[str, ...] = ("entente", "contrat", "syndicat", "pole")
@@ -155,26 +156,14 @@ class StructureRegistry:
 
         def build() -> Memberships:
             held = self.active_members()
-            territory = self.members["territory"][held].astype(np.int64)
-            structure = self.members["structure"][held].astype(np.int64)
-            size = self.structures.size
-            by_territory = np.zeros(n_territories + 1, dtype=np.int64)
-            np.cumsum(np.bincount(territory, minlength=n_territories), out=by_territory[1:])
-            by_structure = np.zeros(size + 1, dtype=np.int64)
-            np.cumsum(np.bincount(structure, minlength=size), out=by_structure[1:])
-            territory_slots = np.argsort(territory * size + structure)
-            structure_slots = np.argsort(structure * n_territories + territory)
-            return Memberships(
-                held=held,
-                territory=territory,
-                structure=structure,
-                by_territory=by_territory,
-                territory_slots=territory_slots,
-                territory_structures=structure[territory_slots],
-                by_structure=by_structure,
-                structure_slots=structure_slots,
-                structure_members=territory[structure_slots],
+            arrays = memberships_csr(
+                held,
+                self.members["territory"],
+                self.members["structure"],
+                n_territories,
+                self.structures.size,
             )
+            return Memberships(held, *arrays)
 
         return self._memo(("memberships", n_territories), build)
 
@@ -248,8 +237,9 @@ class StructureRegistry:
         self.structures["dissolved"][structure] = step
         self.structures["cause"][structure] = cause
         held = self.active_members()
-        ending = held[np.isin(self.members["structure"][held], structure)]
-        self.leave(ending, DISSOLVED, step)
+        ended = np.zeros(self.structures.size, dtype=bool)
+        ended[structure] = True
+        self.leave(held[ended[self.members["structure"][held]]], DISSOLVED, step)
 
 
 def kind_table(parameters: Parameters) -> list[StructureKind]:

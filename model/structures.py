@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from .kinds import METROPOLE, is_urban
 from .membership_kernels import edge_structures
@@ -23,7 +24,6 @@ from .registry import (
     NEGATIVE_BENEFIT,
     POLE,
     kind_table,
-    per_year_engineering,
 )
 
 if TYPE_CHECKING:
@@ -36,13 +36,16 @@ def engineering_commitments(model: TerritoryModel) -> tuple[np.ndarray, np.ndarr
 
     def compute() -> tuple[object, np.ndarray, np.ndarray]:
         held = reg.active_members()
-        s = reg.members["structure"][held]
         st = reg.structures
-        need = per_year_engineering(
-            kind_table(p),
-            st["kind"][s],
-            st["domains"][s].sum(axis=1),
-            model.steps - st["formed"][s],
+        fte = np.array([(k.running_fte, k.setup_fte) for k in kind_table(p)])
+        need = _commitments(
+            held,
+            reg.members["structure"],
+            st["kind"],
+            st["domains"],
+            st["formed"],
+            model.steps,
+            fte,
             p.structures.amortisation_years,
         )
         return p.structures, held, need
@@ -51,6 +54,26 @@ def engineering_commitments(model: TerritoryModel) -> tuple[np.ndarray, np.ndarr
     # id cannot be reused while it is remembered
     _, held, need = reg.memoised(("commitments", model.steps, id(p.structures)), compute)
     return held, need
+
+
+@njit(cache=True)
+def _commitments(held, member_structure, kind, domains, formed, step, fte, amortisation):
+    """:func:`~cohesim.model.registry.per_year_engineering` of each membership ``held``.
+
+    ``fte`` holds each kind's running and setup FTE; as numpy computed it, to the last bit.
+    """
+    need = np.empty(len(held))
+    for k in range(len(held)):
+        s = member_structure[held[k]]
+        running, setup = fte[kind[s], 0], fte[kind[s], 1]
+        scale = 1
+        if kind[s] == POLE:
+            scale = 0
+            for m in range(domains.shape[1]):
+                scale += domains[s, m]
+        extra = setup / amortisation if step - formed[s] < amortisation else 0.0
+        need[k] = scale * (running + extra)
+    return need
 
 
 def free_engineering(model: TerritoryModel) -> np.ndarray:

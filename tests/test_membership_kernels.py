@@ -7,7 +7,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from cohesim.model.membership_kernels import edge_structures, pooled_rations, pools
-from cohesim.model.registry import StructureRegistry
+from cohesim.model.registry import Memberships, StructureRegistry
 
 
 def scipy_pools(territory, structure, covers, n):
@@ -97,6 +97,41 @@ def test_csr_arrays_list_each_membership_held_once_by_territory_and_by_structure
             np.diff(ms.structure_members[ms.by_structure[s] : ms.by_structure[s + 1]]) > 0
         ).all()
     assert sorted(ms.territory_slots) == sorted(ms.structure_slots) == list(range(len(held)))
+
+
+def numpy_memberships(registry, n):
+    """The CSR arrays as numpy built them with argsorts (the implementation replaced)."""
+    held = registry.active_members()
+    territory = registry.members["territory"][held].astype(np.int64)
+    structure = registry.members["structure"][held].astype(np.int64)
+    size = registry.structures.size
+    by_territory = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(territory, minlength=n), out=by_territory[1:])
+    by_structure = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(structure, minlength=size), out=by_structure[1:])
+    territory_slots = np.argsort(territory * size + structure)
+    structure_slots = np.argsort(structure * n + territory)
+    return Memberships(
+        held,
+        territory,
+        structure,
+        by_territory,
+        territory_slots,
+        structure[territory_slots],
+        by_structure,
+        structure_slots,
+        territory[structure_slots],
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(memberships())
+def test_csr_arrays_are_numpys_argsorts(case):
+    registry, n, _, _ = case
+    got, expected = registry.memberships(n), numpy_memberships(registry, n)
+    for name, array in expected._asdict().items():
+        np.testing.assert_array_equal(getattr(got, name), array, err_msg=name)
+        assert getattr(got, name).dtype == array.dtype, name
 
 
 @settings(max_examples=200, deadline=None)

@@ -5,7 +5,7 @@ import pytest
 
 from cohesim.model import TerritoryModel, TerritoryTable, engineering, formation, structures
 from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN
-from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS
+from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS, kind_table, per_year_engineering
 
 from helpers import params
 
@@ -353,3 +353,25 @@ def test_state_engineering_is_counted_in_public_spending():
     assert frame["public_spending"].iloc[-1] == pytest.approx(staff)
     # levers act from step 0 here (no burn-in): step 0 is paid too
     assert frame["public_spending_cumulative"].iloc[-1] == pytest.approx(len(frame) * staff)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_commitments_are_per_year_engineering_to_the_last_bit(seed):
+    rng = np.random.default_rng(seed)
+    p = params(structures={"amortisation_years": int(rng.integers(1, 8))})
+    count, n_dom = int(rng.integers(1, 40)), int(rng.integers(1, 5))
+    kind = rng.integers(0, len(STRUCTURE_KINDS), count).astype(np.int8)
+    domains = rng.random((count, n_dom)) < 0.6
+    formed = rng.integers(0, 20, count).astype(np.int32)
+    member_structure = rng.integers(0, count, 3 * count).astype(np.int32)
+    held = np.flatnonzero(rng.random(3 * count) < 0.7)
+    kinds = kind_table(p)
+    s = member_structure[held]
+    expected = per_year_engineering(
+        kinds, kind[s], domains[s].sum(axis=1), 20 - formed[s], p.structures.amortisation_years
+    )
+    fte = np.array([(k.running_fte, k.setup_fte) for k in kinds])
+    got = structures._commitments(
+        held, member_structure, kind, domains, formed, 20, fte, p.structures.amortisation_years
+    )
+    np.testing.assert_array_equal(got, expected)
