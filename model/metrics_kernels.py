@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-from .kinds import METROPOLE, PERIURBAN, RURAL, URBAN
-from .numpy_sums import numpy_sum
+from .kinds import METROPOLE, URBAN
+from .numpy_sums import numpy_sums
 from .outcomes import ACCESS_FLOOR, INDEX_COLUMNS, WELFARE_FLOOR, policy_columns
 from .registry import STRUCTURE_KINDS
 
@@ -44,27 +44,9 @@ def _urban(k):
 
 
 @njit(cache=True)
-def _mean(values, weights, kind, urban, scratch):
-    """Weighted mean of ``values`` over urban (or periurban and rural) territories; NaN if none.
-
-    As ``outcomes._mean``: the weights' and the products' sums in numpy's order.
-    """
-    count = 0
-    for i in range(len(values)):
-        k = kind[i]
-        if _urban(k) if urban else k in (PERIURBAN, RURAL):
-            scratch[0, count] = weights[i]
-            scratch[1, count] = values[i] * weights[i]
-            count += 1
-    total = numpy_sum(scratch[0], 0, count)
-    return numpy_sum(scratch[1], 0, count) / total if total > 0 else np.nan
-
-
-@njit(cache=True)
-def _gini(x, w, scratch):
-    """The weighted Gini index as ``inequality._gini`` computes it (numba's quicksort)."""
-    order = np.argsort(x)
-    cum = scratch[0]
+def _gini(x, w, order):
+    """The weighted Gini index as ``inequality._gini`` computes it, ``order`` sorting ``x``."""
+    cum = np.empty(len(x))
     running = 0.0
     for r in range(len(order)):
         running += w[order[r]]
@@ -80,19 +62,30 @@ def _gini(x, w, scratch):
 
 
 @njit(cache=True)
-def _theil_cv(x, w, kind, out, at):
+def _all_equal(values):
+    """Whether every value equals the first (a loop: numba's ``min`` and ``max`` compile slowly)."""
+    k = 1
+    while k < len(values) and values[k] == values[0]:
+        k += 1
+    return k >= len(values)
+
+
+@njit(cache=True)
+def _theil_cv(x, w, total_w, kind, out, at):
     """Theil T with its split by kind, then the CV, into ``out[at:at + 4]``.
 
-    As ``inequality._theil`` and ``inequality._cv`` compute them for unequal values.
+    As ``inequality._theil`` and ``inequality._cv`` compute them for unequal values, ``total_w``
+    the sum of the weights ``w``.
     """
     n = len(x)
-    total_w = numpy_sum(w, 0, n)
     p = np.empty(n)
     mu = 0.0
     for i in range(n):
         p[i] = w[i] / total_w
         mu += p[i] * x[i]
-    p_g, px_g, mu_g = np.zeros(4), np.zeros(4), np.ones(4)
+    p_g, px_g, mu_g = np.empty(4), np.empty(4), np.empty(4)
+    for g in range(4):
+        p_g[g], px_g[g], mu_g[g] = 0.0, 0.0, 1.0
     for i in range(n):
         p_g[kind[i]] += p[i]
         px_g[kind[i]] += p[i] * x[i]
@@ -113,37 +106,35 @@ def _theil_cv(x, w, kind, out, at):
 
 
 @njit(cache=True)
-def _sigma(logs):
-    """``np.std`` of the log values: numpy's mean and mean square, in its pairwise order."""
-    n = len(logs)
-    mean = numpy_sum(logs, 0, n) / n
-    squares = np.empty(n)
-    for i in range(n):
-        squares[i] = (logs[i] - mean) * (logs[i] - mean)
-    return math.sqrt(numpy_sum(squares, 0, n) / n)
-
-
-@njit(cache=True)
-def _beta(then, initial, log_w, years):
-    """``outcomes.convergence``: the OLS slope of annual growth on initial log welfare.
+def _beta_terms(then, initial, log_w, years, log0, growth):
+    """Fill ``log0`` and ``growth`` for ``outcomes.convergence``; False if it is not a slope.
 
     ``then`` is the oldest log welfare kept (float32) and ``initial`` numpy's ``exp`` of it (in
     float32, as the numpy code computes it); growth is measured up to this year's ``log_w``.
     """
-    n = len(log_w)
+    if years <= 0 or _all_equal(then) or len(log_w) < 2:
+        return False
+    for i in range(len(log_w)):
+        log0[i] = math.log(np.float64(initial[i]))  # float() stays float32 in numba
+        growth[i] = (math.log(math.exp(log_w[i])) - log0[i]) / years
+    return True
+
+
+@njit(cache=True)
+def _beta(then, log0, growth, sum_log0, sum_growth, years):
+    """``outcomes.convergence``: the OLS slope of annual growth on initial log welfare.
+
+    NaN at step 0, 0 when initial welfare is equal everywhere; ``sum_log0`` and ``sum_growth``
+    are the sums of ``log0`` and ``growth`` in numpy's order.
+    """
+    n = len(log0)
     if years <= 0:
         return np.nan
-    if then.min() == then.max():
+    if _all_equal(then):
         return 0.0
-    if n < 2:
+    if n < 2 or _all_equal(log0):
         return np.nan
-    log0, growth = np.empty(n), np.empty(n)
-    for i in range(n):
-        log0[i] = math.log(np.float64(initial[i]))
-        growth[i] = (math.log(math.exp(log_w[i])) - log0[i]) / years
-    if log0.min() == log0.max():
-        return np.nan
-    mean0, mean_growth = numpy_sum(log0, 0, n) / n, numpy_sum(growth, 0, n) / n
+    mean0, mean_growth = sum_log0 / n, sum_growth / n
     sxx = sxy = 0.0
     for i in range(n):
         sxx += (log0[i] - mean0) * (log0[i] - mean0)
@@ -152,12 +143,31 @@ def _beta(then, initial, log_w, years):
 
 
 @njit(cache=True)
+def _distinct(values, territory, left, kind, only, size):
+    """How many different ``values`` (< ``size``) the memberships held have.
+
+    Held: ``left`` < 0; only those of territories of kind ``only`` count (all if -1).
+    """
+    seen = np.empty(size, dtype=np.bool_)
+    for v in range(size):
+        seen[v] = False
+    count = 0
+    for m in range(len(left)):
+        if left[m] < 0 and (only < 0 or kind[territory[m]] == only) and not seen[values[m]]:
+            seen[values[m]] = True
+            count += 1
+    return count
+
+
+@njit(cache=True)
 def _structure_metrics(out, col, steps, structures, members, kind, metropoles):
     """Structures active (by kind), formed and dissolved this year, their age, per métropole."""
     st_kind, formed, dissolved = structures
     structure, territory, left = members
     active = formed_now = dissolved_now = age = 0
-    by_kind = np.zeros(N_KINDS, dtype=np.int64)
+    by_kind = np.empty(N_KINDS, dtype=np.int64)
+    for k in range(N_KINDS):
+        by_kind[k] = 0
     for s in range(len(st_kind)):
         if dissolved[s] < 0:
             active += 1
@@ -175,19 +185,31 @@ def _structure_metrics(out, col, steps, structures, members, kind, metropoles):
     if metropoles == 0:
         out[col + 3] = np.nan
     else:
-        with_metropole = np.zeros(len(st_kind), dtype=np.bool_)
-        for m in range(len(left)):
-            if left[m] < 0 and kind[territory[m]] == METROPOLE:
-                with_metropole[structure[m]] = True
-        out[col + 3] = with_metropole.sum() / metropoles
+        held = _distinct(structure, territory, left, kind, METROPOLE, len(st_kind))
+        out[col + 3] = held / metropoles
     return col + 4
+
+
+# the rows of the sums record() takes in numpy's pairwise order, all in one call
+(POPULATION, COOPERATING, WELFARE, SERVICES, BALANCE, WEIGHTS) = range(6)
+(URBAN_PEOPLE, RURAL_PEOPLE, URBAN_WELFARE, RURAL_WELFARE) = range(6, 10)
+(URBAN_ACCESS, RURAL_ACCESS, LOG0, GROWTH) = range(10, 14)
+N_SUMS = 14
+
+
+@njit(cache=True)
+def _mean(total, weight):
+    """A weighted mean from its sums, as ``outcomes._mean``: NaN without weight."""
+    return total / weight if weight > 0 else np.nan
 
 
 @njit(cache=True)
 def record(
     out,
-    scratch,
+    floored,
+    order,
     log_w,
+    sigma,
     then,
     initial,
     years,
@@ -202,6 +224,7 @@ def record(
     service_value,
     balance,
     access,
+    mean_access,
     public,
     structures,
     members,
@@ -212,35 +235,64 @@ def record(
 ):
     """Fill ``out`` with the year's outcomes, in the order of :func:`columns`.
 
-    ``scratch`` is (2, N) float64. ``log_w`` is numpy's ``log`` of the floored welfare, ``then``
-    and ``initial`` what :func:`_beta` reads, ``years`` how many years lie between them.
-    ``public`` holds the :data:`N_PUBLIC` money scalars; ``structures`` the registry's kind,
-    formed and dissolved columns, ``members`` its structure, territory and left columns.
+    ``floored`` is the welfare floored at ``WELFARE_FLOOR``, ``order`` numpy's ``argsort`` of
+    it, ``log_w`` numpy's ``log`` of it and ``sigma`` numpy's ``std`` of that; ``then`` and
+    ``initial`` what :func:`_beta_terms` reads, ``years`` how many years lie between them.
+    ``mean_access`` is numpy's mean of ``access`` over domains. ``public`` holds the
+    :data:`N_PUBLIC` money scalars; ``structures`` the registry's kind, formed and dissolved
+    columns, ``members`` its structure, territory and left columns.
+
+    Every sum numpy took with ``.sum()`` is a row of ``terms``, summed in one call of
+    :func:`numpy_sums`: LLVM copies a pairwise sum wherever it is called, and each copy costs
+    about a second of compilation on a machine's first run.
     """
     n, n_edges, n_dom = len(welfare), len(stance), access.shape[1]
-    floored = np.empty(n)
-    below = 0
+    largest = 0.0
     for i in range(n):
         if not (math.isfinite(welfare[i]) and math.isfinite(population[i])):
             raise ValueError("welfare and population must be finite")
-        floored[i] = max(welfare[i], WELFARE_FLOOR)
-        below += welfare[i] < WELFARE_FLOOR
-    people = numpy_sum(population, 0, n)
-    # population weights rescaled by a power of two, as inequality._as_weights does
-    shift = -math.frexp(population.max())[1]
-    weights = np.empty(n)
+        largest = max(largest, population[i])
+    shift = -math.frexp(largest)[1]  # weights rescaled by a power of two (_as_weights)
+    weights, log0, growth = np.empty(n), np.empty(n), np.empty(n)
+    slope = _beta_terms(then, initial, log_w, years, log0, growth)
+    terms = np.empty((N_SUMS, n))
+    below = cooperating = urban = rural = 0
     for i in range(n):
-        weights[i] = math.ldexp(population[i], shift)
+        p = population[i]
+        below += welfare[i] < WELFARE_FLOOR
+        weights[i] = math.ldexp(p, shift)
+        terms[POPULATION, i], terms[WEIGHTS, i] = p, weights[i]
+        terms[WELFARE, i] = welfare[i] * p
+        terms[SERVICES, i] = service_value[i] * p
+        terms[BALANCE, i] = balance[i]
+        terms[LOG0, i], terms[GROWTH, i] = log0[i], growth[i]
+        if cooperate[i]:
+            terms[COOPERATING, cooperating] = p
+            cooperating += 1
+        if _urban(kind[i]):  # periurban and rural are the others
+            terms[URBAN_PEOPLE, urban], terms[URBAN_WELFARE, urban] = p, floored[i] * p
+            terms[URBAN_ACCESS, urban] = mean_access[i] * p
+            urban += 1
+        else:
+            terms[RURAL_PEOPLE, rural], terms[RURAL_WELFARE, rural] = p, floored[i] * p
+            terms[RURAL_ACCESS, rural] = mean_access[i] * p
+            rural += 1
+    counts = np.empty(N_SUMS, dtype=np.int64)
+    for r in range(N_SUMS):
+        counts[r] = n
+    counts[COOPERATING] = cooperating
+    counts[URBAN_PEOPLE], counts[URBAN_WELFARE], counts[URBAN_ACCESS] = urban, urban, urban
+    counts[RURAL_PEOPLE], counts[RURAL_WELFARE], counts[RURAL_ACCESS] = rural, rural, rural
+    if not slope:
+        counts[LOG0] = counts[GROWTH] = 0
+    sums = np.empty(N_SUMS)
+    numpy_sums(terms, counts, sums)
+    people = sums[POPULATION]
 
     out[0], out[1] = steps, year
     col = 2
-    cooperating = 0
-    for i in range(n):
-        if cooperate[i]:
-            scratch[0, cooperating] = population[i]
-            cooperating += 1
     out[col] = cooperating / n
-    out[col + 1] = numpy_sum(scratch[0], 0, cooperating) / people
+    out[col + 1] = sums[COOPERATING] / people
     mutual = 0
     for e in range(n_edges):
         mutual += stance[e] and stance[rev[e]]
@@ -248,31 +300,25 @@ def record(
     col += 3
 
     # cohesion (outcomes.cohesion), on the floored welfare
-    if floored.min() == floored.max():
-        out[col : col + 5] = 0.0  # Gini, Theil and its parts, CV
+    if _all_equal(floored):
+        for k in range(5):  # Gini, Theil and its parts, CV
+            out[col + k] = 0.0
         sigma = 0.0
     else:
-        out[col] = _gini(floored, weights, scratch)
-        _theil_cv(floored, weights, kind, out, col + 1)
-        sigma = _sigma(log_w)
-    gap = _mean(floored, population, kind, True, scratch) / _mean(
-        floored, population, kind, False, scratch
-    )
+        out[col] = _gini(floored, weights, order)
+        _theil_cv(floored, weights, sums[WEIGHTS], kind, out, col + 1)
+    urban_welfare = _mean(sums[URBAN_WELFARE], sums[URBAN_PEOPLE])
+    gap = urban_welfare / _mean(sums[RURAL_WELFARE], sums[RURAL_PEOPLE])
     out[col + 5] = gap
     out[col + 6] = abs(math.log(gap))
     out[col + 7] = sigma
     out[col + 8] = below
-    out[col + 9] = _beta(then, initial, log_w, years)
+    out[col + 9] = _beta(then, log0, growth, sums[LOG0], sums[GROWTH], years)
     col += 10
 
-    for i in range(n):
-        scratch[0, i] = welfare[i] * population[i]
-    welfare_total = numpy_sum(scratch[0], 0, n)
-    out[col], out[col + 1] = welfare_total / people, welfare_total
-    for i in range(n):
-        scratch[0, i] = service_value[i] * population[i]
-    out[col + 2] = numpy_sum(scratch[0], 0, n) / people
-    out[col + 3] = numpy_sum(balance, 0, n) / people
+    out[col], out[col + 1] = sums[WELFARE] / people, sums[WELFARE]
+    out[col + 2] = sums[SERVICES] / people
+    out[col + 3] = sums[BALANCE] / people
     col += 4
     for k in range(N_PUBLIC):
         out[col + k] = public[k]
@@ -287,12 +333,8 @@ def record(
         covered_mixed += mixed[e] and in_structure[e]
     out[col] = covered / edges if edges else 0.0
     out[col + 1] = covered_mixed / edges_mixed if edges_mixed else 0.0
-    member_of = np.zeros(n, dtype=np.bool_)
     _, territory, left = members
-    for m in range(len(left)):
-        if left[m] < 0:
-            member_of[territory[m]] = True
-    out[col + 2] = member_of.sum() / n
+    out[col + 2] = _distinct(territory, territory, left, kind, -1, n) / n
     col += 3
 
     # access: numpy sums an (N, D) array over its rows one row after the other
@@ -304,15 +346,9 @@ def record(
     for d in range(n_dom):
         out[col + d] /= people
     col += n_dom
-    mean_access = floored  # the floored welfare is read no more
-    urban = 0
-    for i in range(n):
-        mean_access[i] = numpy_sum(access[i], 0, n_dom) / n_dom
-        urban += _urban(kind[i])
-    if urban == 0 or urban == n:
+    if urban == 0 or rural == 0:
         out[col] = np.nan
     else:
-        ratio = max(_mean(mean_access, population, kind, True, scratch), ACCESS_FLOOR) / max(
-            _mean(mean_access, population, kind, False, scratch), ACCESS_FLOOR
-        )
-        out[col] = abs(math.log(ratio))
+        urban_access = max(_mean(sums[URBAN_ACCESS], sums[URBAN_PEOPLE]), ACCESS_FLOOR)
+        rural_access = max(_mean(sums[RURAL_ACCESS], sums[RURAL_PEOPLE]), ACCESS_FLOOR)
+        out[col] = abs(math.log(urban_access / rural_access))

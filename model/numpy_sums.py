@@ -83,3 +83,15 @@ def pairwise_sum(a, lo, n):
 def numpy_sum(a, lo, n):
     """``a[lo:lo + n].sum()`` as numpy computes it, to the last bit."""
     return 0.0 + pairwise_sum(a, lo, n)
+
+
+@njit(cache=True)
+def numpy_sums(rows, counts, out):
+    """``rows[r, :counts[r]].sum()`` for every row r, each as numpy computes it, into ``out``.
+
+    A kernel that needs many such sums gathers their terms and calls this once: LLVM copies
+    :func:`numpy_sum` into every place it is called, and each copy costs about a second of
+    compilation on a machine's first run.
+    """
+    for r in range(len(counts)):
+        out[r] = numpy_sum(rows[r], 0, counts[r])

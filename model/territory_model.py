@@ -223,7 +223,6 @@ class TerritoryModel(mesa.Model):
         self._recorded = 0
         self._log_history = np.empty((parameters.metrics.convergence_window + 1, n), np.float32)
         self._history_first = self._history_held = 0
-        self._metrics_scratch = np.empty((2, n))
         self._play()
         self._record()
 
@@ -698,7 +697,8 @@ class TerritoryModel(mesa.Model):
 
     def _record(self) -> None:
         """Append the year's row to the metrics table (:func:`metrics_kernels.record`)."""
-        log_w = np.log(np.maximum(self.welfare, outcomes.WELFARE_FLOOR))
+        floored = np.maximum(self.welfare, outcomes.WELFARE_FLOOR)
+        log_w = np.log(floored)
         then, years = self._remember(log_w)
         if self._recorded == len(self._metrics):
             self._metrics = np.concatenate([self._metrics, np.empty_like(self._metrics)])
@@ -712,22 +712,25 @@ class TerritoryModel(mesa.Model):
         )
         metrics_kernels.record(
             self._metrics[self._recorded],
-            self._metrics_scratch,
+            floored,
+            np.argsort(floored),
             log_w,
+            float(np.std(log_w)),
             then,
             np.exp(then) if years > 0 else then,  # in float32, as the numpy code computed it
             years,
             self.steps,
             self.steps - self.parameters.run.burn_in,
             self.welfare,
-            self.population,
+            _read_only(self.population),  # as the region's is: one compiled version, not two
             self.kind,
             self.cooperate,
             self.stance,
             self.network.rev,
             self.service_value,
             self.balance,
-            self.flows.access,
+            _read_only(self.flows.access),
+            self.flows.access.mean(axis=1),
             np.array(public, dtype=np.float64),
             (st["kind"], st["formed"], st["dissolved"]),
             (mb["structure"], mb["territory"], mb["left"]),
@@ -816,3 +819,10 @@ def _largest_change(now: np.ndarray, then: np.ndarray) -> float:
     """The largest relative change of any entry (0 where both are 0)."""
     change = np.abs(now - then) / np.maximum(np.abs(then), 1e-12)
     return float(change.max()) if change.size else 0.0
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view: numba compiles a kernel once per writability of its arrays."""
+    view = array.view()
+    view.flags.writeable = False
+    return view

@@ -70,27 +70,32 @@ def metrics_row(welfare, population, kind, access=None) -> dict[str, float]:
     on two service domains, ``access`` (N, 2) 0.5 everywhere unless given; at step 0.
     """
     n = len(welfare)
-    log_w = np.log(np.maximum(welfare, WELFARE_FLOOR))
+    floored = np.maximum(welfare, WELFARE_FLOOR)
+    log_w = np.log(floored)
     then = log_w.astype(np.float32)
     out = np.full(len(metrics_kernels.columns(("a", "b"))), -1.0)
+    access = np.full((n, 2), 0.5) if access is None else np.asarray(access, dtype=float)
     metrics_kernels.record(
         out,
-        np.empty((2, n)),
+        floored,
+        np.argsort(floored),
         log_w,
+        float(np.std(log_w)),
         then,
         then,
         0,
         0,
         0,
         np.asarray(welfare, dtype=float),
-        np.asarray(population, dtype=float),
+        read_only(np.asarray(population, dtype=float)),
         np.asarray(kind, dtype=np.int8),
         np.zeros(n, dtype=bool),
         np.zeros(0, dtype=bool),
         np.zeros(0, dtype=np.int64),
         np.zeros(n),
         np.zeros(n),
-        np.full((n, 2), 0.5) if access is None else access,
+        read_only(access),
+        access.mean(axis=1),
         np.zeros(metrics_kernels.N_PUBLIC),
         tuple(np.zeros(0, dtype=dtype) for dtype in (np.int8, np.int32, np.int32)),
         tuple(np.zeros(0, dtype=np.int32) for _ in range(3)),
@@ -100,3 +105,10 @@ def metrics_row(welfare, population, kind, access=None) -> dict[str, float]:
         0,
     )
     return dict(zip(metrics_kernels.columns(("a", "b")), out, strict=True))
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view, as the model passes the metrics kernel (one compiled version)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
