@@ -107,7 +107,7 @@ def _theil_cv(x, w, total_w, kind, out, at):
 
 @njit(cache=True)
 def _beta_terms(then, initial, log_w, years, log0, growth):
-    """Fill ``log0`` and ``growth`` for ``outcomes.convergence``; False if it is not a slope.
+    """Fill ``log0`` and ``growth`` for :func:`_beta`; False if there is no slope to fit.
 
     ``then`` is the oldest log welfare kept (float32) and ``initial`` numpy's ``exp`` of it (in
     float32, as the numpy code computes it); growth is measured up to this year's ``log_w``.
@@ -122,7 +122,7 @@ def _beta_terms(then, initial, log_w, years, log0, growth):
 
 @njit(cache=True)
 def _beta(then, log0, growth, sum_log0, sum_growth, years):
-    """``outcomes.convergence``: the OLS slope of annual growth on initial log welfare.
+    """β-convergence: the OLS slope of annual growth on initial log welfare.
 
     NaN at step 0, 0 when initial welfare is equal everywhere; ``sum_log0`` and ``sum_growth``
     are the sums of ``log0`` and ``growth`` in numpy's order.
@@ -199,7 +199,7 @@ N_SUMS = 14
 
 @njit(cache=True)
 def _mean(total, weight):
-    """A weighted mean from its sums, as ``outcomes._mean``: NaN without weight."""
+    """A weighted mean from its sums, NaN without weight (as the numpy code's ``_mean``)."""
     return total / weight if weight > 0 else np.nan
 
 
@@ -253,9 +253,9 @@ def record(
             raise ValueError("welfare and population must be finite")
         largest = max(largest, population[i])
     shift = -math.frexp(largest)[1]  # weights rescaled by a power of two (_as_weights)
-    weights, log0, growth = np.empty(n), np.empty(n), np.empty(n)
-    slope = _beta_terms(then, initial, log_w, years, log0, growth)
+    weights = np.empty(n)
     terms = np.empty((N_SUMS, n))
+    slope = _beta_terms(then, initial, log_w, years, terms[LOG0], terms[GROWTH])
     below = cooperating = urban = rural = 0
     for i in range(n):
         p = population[i]
@@ -265,7 +265,6 @@ def record(
         terms[WELFARE, i] = welfare[i] * p
         terms[SERVICES, i] = service_value[i] * p
         terms[BALANCE, i] = balance[i]
-        terms[LOG0, i], terms[GROWTH, i] = log0[i], growth[i]
         if cooperate[i]:
             terms[COOPERATING, cooperating] = p
             cooperating += 1
@@ -299,7 +298,7 @@ def record(
     out[col + 2] = mutual / n_edges if n_edges else 0.0
     col += 3
 
-    # cohesion (outcomes.cohesion), on the floored welfare
+    # cohesion: inequality of the floored welfare, and the urban–rural gap
     if _all_equal(floored):
         for k in range(5):  # Gini, Theil and its parts, CV
             out[col + k] = 0.0
@@ -313,7 +312,7 @@ def record(
     out[col + 6] = abs(math.log(gap))
     out[col + 7] = sigma
     out[col + 8] = below
-    out[col + 9] = _beta(then, log0, growth, sums[LOG0], sums[GROWTH], years)
+    out[col + 9] = _beta(then, terms[LOG0], terms[GROWTH], sums[LOG0], sums[GROWTH], years)
     col += 10
 
     out[col], out[col + 1] = sums[WELFARE] / people, sums[WELFARE]

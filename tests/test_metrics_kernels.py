@@ -217,7 +217,6 @@ def test_means_of_an_absent_kind_are_nan_and_access_divergence_needs_both():
     )
     # urban mean access 1, non-urban (2·0.25 + 3·0) / 5 = 0.1
     assert mixed["urban_rural_access_divergence"] == pytest.approx(np.log(10.0))
-    assert is_urban(np.array([URBAN]))[0]
 
 
 def test_non_finite_welfare_is_refused():
