@@ -3,23 +3,27 @@
 A chunk carries everything its runs need (the base scenarios, each run's overrides and seed), so
 any worker can run it, in any order, any number of times, with the same result. A run that raises
 becomes a row with ``status = "error"`` and the message; it never stops the chunk.
+
+The sweep's parent process imports this module to plan chunks and read what comes back, but never
+runs a model: the model (mesa, numba, scipy) is imported by :func:`run_chunk`, in the workers, so
+that the parent starts in a fraction of the time and its workers' start overlaps its own setup.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from cohesim.model.outcomes import final_values
-
-from .runs import RegionCache, build_model
-from .scenario import Scenario
+    from .runs import RegionCache
+    from .scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,24 @@ class ChunkResult:
     territories: list[pd.DataFrame] = field(default_factory=list)
 
 
-REGIONS = RegionCache()
-"""This worker's regions: consecutive runs on the same region and seed build it once."""
+WORKER_MODULES = ("cohesim.experiments.runs", "cohesim.model.outcomes")
+"""What :func:`run_chunk` imports on its first call: a local pool's forkserver imports them once."""
+
+
+@functools.cache
+def worker_regions() -> RegionCache:
+    """The regions of this worker: consecutive runs on the same region and seed build it once."""
+    from .runs import RegionCache
+
+    return RegionCache()
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every run of a chunk; never raises for a failing run."""
+    from cohesim.model.outcomes import final_values
+
+    from .runs import build_model
+
     result = ChunkResult(runs=[])
     for spec in chunk.runs:
         row: dict[str, Any] = {"run_id": spec.run_id}
@@ -71,7 +87,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 **spec.overrides,
                 **{"run.seed": spec.seed, "run.steps": chunk.steps[spec.scenario_index]},
             )
-            model = build_model(scenario, REGIONS)
+            model = build_model(scenario, worker_regions())
             _run_within(model, scenario.parameters.run.steps, chunk.timeout, clock)
             frame = model.metrics_frame()
             row.update(final_values(frame, scenario.parameters.metrics.final_window))

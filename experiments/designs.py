@@ -83,8 +83,6 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
     Morris' elementary effects are computed on these coordinates
     (:func:`cohesim.analysis.sensitivity.morris_indices`).
     """
-    from SALib.sample import latin, morris, sobol  # SALib imports take a while: only when needed
-
     d = len(experiment.factors)
     problem = {
         "num_vars": d,
@@ -95,10 +93,17 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
     n = experiment.samples
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # SALib's notes on sample sizes
+        # each sampler imported when needed: Sobol's imports scipy.stats, a second more
         if experiment.design == "lhs":
+            from SALib.sample import latin
+
             return latin.sample(problem, n, seed=seed)
         if experiment.design == "sobol":
+            from SALib.sample import sobol
+
             return sobol.sample(problem, n, calc_second_order=experiment.second_order, seed=seed)
+        from SALib.sample import morris
+
         return morris.sample(problem, n, num_levels=experiment.levels, seed=seed)
 
 

@@ -3,7 +3,8 @@
 Both give the sweep the same four operations: how many chunks to keep in flight, submit a chunk,
 wait for some to finish, and take a finished chunk's result — or learn that the worker running
 it was lost (:class:`WorkerLost`), in which case the sweep sends the chunk again. Workers stay
-alive across chunks, so each pays the cost of importing the model (about a second) once.
+alive across chunks, so each pays the cost of importing the model (about two seconds) once;
+the process that submits chunks never imports it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import socket
+from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from typing import Any
 from urllib.parse import urlsplit
 
-from .chunks import Chunk, ChunkResult, run_chunk, start_worker
+from .chunks import WORKER_MODULES, Chunk, ChunkResult, run_chunk, start_worker
 
 CONNECT_TIMEOUT = "20s"
 
@@ -52,8 +54,11 @@ class LocalPool:
         if "forkserver" in methods:
             self._context = multiprocessing.get_context("forkserver")
             # The server imports the model once; workers fork from it ready to run, instead of
-            # each paying the import (about a second, and more when started side by side).
-            self._context.set_forkserver_preload([run_chunk.__module__])
+            # each paying the import (about two seconds, and more when started side by side).
+            self._context.set_forkserver_preload([run_chunk.__module__, *WORKER_MODULES])
+            # Started now, the server imports while this process plans the design and opens the
+            # sweep folder, instead of after (the first chunk's submit waits for it).
+            forkserver.ensure_running()
         else:
             self._context = multiprocessing.get_context("spawn")
         self._pool = self._start()

@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cohesim.model.outcomes import OUTCOMES
 
-from .runs import RunResult
+if TYPE_CHECKING:
+    from .runs import RunResult
 
 TABLES = ("timeseries", "territories", "inventory", "memberships")
 RUN_FILES = (*(f"{table}.parquet" for table in TABLES), "manifest.json")

@@ -20,15 +20,8 @@ import numpy as np
 
 from . import engineering
 from . import formation_kernels as kernels
-from .kinds import METROPOLE, is_urban
-from .registry import (
-    CONTRAT,
-    GROWABLE,
-    POLE,
-    STRUCTURE_KINDS,
-    kind_table,
-    per_year_engineering,
-)
+from .kinds import CONTRAT, GROWABLE, METROPOLE, POLE, STRUCTURE_KINDS, is_urban
+from .registry import kind_table, per_year_engineering
 from .shapes import Shape, pair_shape, structure_shape
 from .structures import free_engineering
 

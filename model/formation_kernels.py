@@ -21,7 +21,7 @@ from numba import njit
 
 from .numpy_sums import numpy_sum, pairwise_sum
 
-POLE = 3  # registry.POLE and CONTRAT, repeated: the kernels read them as compile-time constants
+POLE = 3  # kinds.POLE and CONTRAT, repeated: the kernels read them as compile-time constants
 CONTRAT = 1
 N_KINDS = 4
 DISTANCE_UNIT_KM = 25.0  # engineering.DISTANCE_UNIT_KM

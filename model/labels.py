@@ -42,7 +42,7 @@ STRUCTURE_KINDS = _table(
         "pole": ("pôle métropolitain (metropolitan authority)", "pôle métropolitain"),
     }
 )
-"""Kinds of cooperation structure (:data:`cohesim.model.registry.STRUCTURE_KINDS`)."""
+"""Kinds of cooperation structure (:data:`cohesim.model.kinds.STRUCTURE_KINDS`)."""
 
 DOMAINS = _table(
     {

@@ -21,10 +21,9 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-from .kinds import METROPOLE, URBAN
+from .kinds import METROPOLE, STRUCTURE_KINDS, URBAN
 from .numpy_sums import numpy_sums
 from .outcomes import ACCESS_FLOOR, INDEX_COLUMNS, WELFARE_FLOOR, policy_columns
-from .registry import STRUCTURE_KINDS
 
 N_PUBLIC = 5
 """The year's money scalars :func:`record` copies, in column order: public spending, its running

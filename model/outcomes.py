@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from .kinds import STRUCTURE_KINDS
 from .labels import label
-from .registry import STRUCTURE_KINDS
 
 if TYPE_CHECKING:
     from .parameters import Parameters

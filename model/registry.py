@@ -18,14 +18,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
-from .kinds import KINDS
+from .kinds import KINDS, POLE, STRUCTURE_KINDS
 from .membership_kernels import memberships_csr
 from .parameters import Parameters, StructureKind
-
-STRUCTURE_KINDS: tuple[str, ...] = ("entente", "contrat", "syndicat", "pole")
-ENTENTE, CONTRAT, SYNDICAT, POLE = range(4)
-GROWABLE = (ENTENTE, SYNDICAT, POLE)
-"""Kinds that accept members beyond their two founders (a contrat stays bilateral)."""
 
 EXIT_CAUSES: tuple[str, ...] = (
     "competing",  # the member switched to competing

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .kinds import POLE
 from .membership_kernels import edge_structures
-from .registry import POLE, kind_table
+from .registry import kind_table
 from .returns_kernels import member_returns
 from .structures import engineering_commitments
 

@@ -173,3 +173,24 @@ def test_model_package_names_are_imported_on_first_use():
     assert light == "False False"  # the parameters alone
     assert full == "True cohesim.model.territory_model True"
     assert missing == "module 'cohesim.model' has no attribute 'NoSuchName'"
+
+
+def test_sweep_parent_plans_and_writes_without_the_model(tmp_path):
+    # the parent plans chunks and writes what its workers send back: the model (mesa, numba,
+    # networkx) is imported in the workers only
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(
+        'name = "tiny"\n'
+        f'scenario = "{(SCENARIOS / "classroom.toml").as_posix()}"\n'
+        'design = "lhs"\nsamples = 2\nseed = 3\nsteps = 2\n'
+        '[parameters]\n"funding.matching_share" = { min = 0.0, max = 0.8 }\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    code, imported, printed, errors = start("sweep", experiment, "--workers", 1, "--out", out)
+    assert code == 0, errors
+    assert "2 ok, 0 failed" in printed
+    assert len(list((out / "runs").glob("chunk-*.parquet"))) >= 1
+    assert {"pandas", "pyarrow", "SALib"} <= imported  # the design and the results table
+    model_stack = imported & {"mesa", "numba", "llvmlite", "networkx", "matplotlib"}
+    assert not model_stack, f"the sweep's parent imported {sorted(model_stack)}"

@@ -23,8 +23,9 @@ from cohesim.experiments.dashboard.sliders import (
     slider_step,
 )
 from cohesim.experiments.dashboard.text import PARAMETER_LABELS, TEXT, tr
+from cohesim.model.kinds import STRUCTURE_KINDS
 from cohesim.model.parameters import lookup, parameter_table
-from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
+from cohesim.model.registry import EXIT_CAUSES
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from scipy import sparse
 from cohesim.experiments import load_scenario
 from cohesim.model import TerritoryModel, formation
 from cohesim.model import formation_kernels as kernels
-from cohesim.model.kinds import is_urban
-from cohesim.model.registry import CONTRAT, GROWABLE, POLE, STRUCTURE_KINDS, kind_table
+from cohesim.model.kinds import CONTRAT, GROWABLE, POLE, STRUCTURE_KINDS, is_urban
+from cohesim.model.registry import kind_table
 from cohesim.model.shapes import pair_shape, structure_shape
 from cohesim.model.structures import free_engineering
 

@@ -9,7 +9,7 @@ import pytest
 
 from cohesim.model import TerritoryModel, metrics_kernels, outcomes
 from cohesim.model.inequality import beta_convergence, summary
-from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN, is_urban
+from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, STRUCTURE_KINDS, URBAN, is_urban
 from cohesim.model.outcomes import (
     ACCESS_FLOOR,
     INDEX_COLUMNS,
@@ -18,7 +18,6 @@ from cohesim.model.outcomes import (
     final_window_rows,
     recorded,
 )
-from cohesim.model.registry import STRUCTURE_KINDS
 
 from helpers import metrics_row, params
 

@@ -5,8 +5,8 @@ import pytest
 from cohesim.experiments import build_model, load_scenario
 from cohesim.experiments.outcome_reference import update_page
 from cohesim.model import Parameters, TerritoryModel, labels, outcomes
-from cohesim.model.kinds import KINDS
-from cohesim.model.registry import EXIT_CAUSES, STRUCTURE_KINDS
+from cohesim.model.kinds import KINDS, STRUCTURE_KINDS
+from cohesim.model.registry import EXIT_CAUSES
 
 from helpers import metrics_row
 

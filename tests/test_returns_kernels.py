@@ -5,8 +5,9 @@ import pytest
 
 from cohesim.model import TerritoryModel
 from cohesim.model import engineering as engineering_model
+from cohesim.model.kinds import POLE
 from cohesim.model.membership_kernels import edge_structures
-from cohesim.model.registry import POLE, kind_table
+from cohesim.model.registry import kind_table
 from cohesim.model.returns import Returns, returns
 from cohesim.model.shapes import structure_shape
 from cohesim.model.structures import engineering_commitments

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cohesim.model import TerritoryModel, TerritoryTable, engineering, formation, structures
-from cohesim.model.kinds import METROPOLE, PERIURBAN, RURAL, URBAN
-from cohesim.model.registry import CONTRAT, STRUCTURE_KINDS, kind_table, per_year_engineering
+from cohesim.model.kinds import CONTRAT, METROPOLE, PERIURBAN, RURAL, STRUCTURE_KINDS, URBAN
+from cohesim.model.registry import kind_table, per_year_engineering
 
 from helpers import params
 

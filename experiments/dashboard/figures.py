@@ -19,9 +19,9 @@ from cohesim.analysis.plots.palette import (
     STRUCTURE_COLOURS,
     Figure,
 )
+from cohesim.model.kinds import STRUCTURE_KINDS
 from cohesim.model.outcomes import outcome_label
 from cohesim.model.parameters import Run
-from cohesim.model.registry import STRUCTURE_KINDS
 from cohesim.model.territory_model import TerritoryModel
 
 from .history import spent_since_year_0

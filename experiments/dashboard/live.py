@@ -21,8 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from cohesim.model.kinds import STRUCTURE_KINDS
 from cohesim.model.parameters import Run
-from cohesim.model.registry import STRUCTURE_KINDS
 from cohesim.model.territory_model import TerritoryModel
 
 from .figures import (

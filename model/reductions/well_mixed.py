@@ -31,8 +31,6 @@ import mesa
 import numpy as np
 import pandas as pd
 from numba import njit
-from scipy.optimize import brentq
-from scipy.stats import hypergeom
 
 from ..agents import StrategyView
 from ..kinds import RURAL
@@ -78,6 +76,8 @@ def rest_points(gain, grid: int = 2001) -> list[tuple[float, bool]]:
     ``gain`` maps an array of shares to Δ. Roots are bracketed on a grid of (0, 1) and refined by
     Brent's method; a root is stable when Δ changes sign from + to -.
     """
+    from scipy.optimize import brentq  # here: a run of the policy model never needs scipy.optimize
+
     x = np.linspace(1e-9, 1 - 1e-9, grid)
     d = gain(x)
     sign = np.sign(d)
@@ -106,6 +106,8 @@ def group_payoffs(
     (hypergeometric): with K cooperating co-players a cooperator gets r c (K + 1) / n - c plus
     δ n / (K + 1) (reward), a defector r c K / n minus δ n / (n - K) (fine).
     """
+    from scipy.stats import hypergeom  # here: importing scipy.stats takes half a second
+
     n, big = group_size, population
     k = np.arange(n)[None, :]
     count = np.arange(big + 1)[:, None]
