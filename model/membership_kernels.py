@@ -235,3 +235,28 @@ def pooled_rations(ration, requested, capacity, pool, weight):  # pragma: no cov
                 pooled = min(total[label] / asked[label] if asked[label] > 0 else 1.0, 1.0)
                 out[t, m] = out[t, m] + weight[label, m] * (pooled - ration[t, m])
     return out
+
+
+@njit(cache=True)
+def pool_weights(territory, structure, pool, covers, delivered):  # pragma: no cover
+    """Per pool and domain, the largest delivered share (capped at 1) among its structures.
+
+    Over the memberships (``territory``, ``structure``) held, with ``pool`` from :func:`pools`
+    and each structure's ``delivered`` share: what a pool's members move by towards its ration
+    (:func:`cohesim.model.shared_services.shared_services`). A maximum takes no rounding, so
+    the order memberships come in does not matter.
+    """
+    n_dom = covers.shape[1]
+    labels = 0
+    for t in range(pool.shape[0]):
+        for m in range(n_dom):
+            labels = max(labels, pool[t, m] + 1)
+    weight = np.zeros((labels, n_dom))
+    for k in range(len(territory)):
+        s, t = structure[k], territory[k]
+        share = min(delivered[s], 1.0)
+        for m in range(n_dom):
+            label = pool[t, m]
+            if label >= 0 and covers[s, m]:
+                weight[label, m] = max(weight[label, m], share)
+    return weight

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .engineering import delivered_shares
-from .membership_kernels import pools
+from .membership_kernels import pool_weights, pools
 from .structures import engineering_commitments
 
 if TYPE_CHECKING:
@@ -84,11 +84,7 @@ def shared_services(model: TerritoryModel) -> SharedServices | None:
     else:
         pool = np.full((n, n_dom), -1, dtype=np.int64)
     # a pool's weight: the best delivered share among its structures, this year
-    weight = np.zeros((int(pool.max(initial=-1)) + 1, n_dom))
-    for m in range(n_dom):
-        label = pool[territory, m]
-        on = covers[structure, m] & (label >= 0)
-        np.maximum.at(weight[:, m], label[on], np.minimum(delivered[structure[on]], 1.0))
+    weight = pool_weights(territory, structure, pool, covers, delivered)
 
     # member pairs of each structure, both ways, with the stretch of their shared domains
     if s.reach_gain > 0:

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from cohesim.model.membership_kernels import edge_structures, pooled_rations, pools
+from cohesim.model.membership_kernels import edge_structures, pool_weights, pooled_rations, pools
 from cohesim.model.registry import Memberships, StructureRegistry
 
 
@@ -49,6 +49,16 @@ def numpy_pooled_rations(ration, requested, capacity, pool, weight):
         pooled = np.minimum(pooled, 1.0)
         out[on, k] += weight[lab, k] * (pooled[lab] - ration[on, k])
     return out
+
+
+def numpy_pool_weights(territory, structure, pool, covers, delivered):
+    """The pools' weights as numpy computed them (the implementation replaced)."""
+    weight = np.zeros((int(pool.max(initial=-1)) + 1, covers.shape[1]))
+    for m in range(covers.shape[1]):
+        label = pool[territory, m]
+        on = covers[structure, m] & (label >= 0)
+        np.maximum.at(weight[:, m], label[on], np.minimum(delivered[structure[on]], 1.0))
+    return weight
 
 
 @st.composite
@@ -212,3 +222,19 @@ def test_pooled_rations_are_numpys_to_the_last_bit(case, seed):
         pooled_rations(ration, requested, capacity, pool, weight),
         numpy_pooled_rations(ration, requested, capacity, pool, weight),
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(memberships(), st.integers(0, 2**32 - 1))
+def test_pool_weights_are_numpys(case, seed):
+    registry, n, _, _ = case
+    ms = registry.memberships(n)
+    covers = registry.structures["domains"]
+    pool = pools(ms.territory, ms.structure, covers, n)
+    # shares above 1 are capped; some structures deliver exactly the same share
+    delivered = np.random.default_rng(seed).choice([0.0, 0.3, 0.632, 0.9, 1.0, 1.4], len(covers))
+    weight = pool_weights(ms.territory, ms.structure, pool, covers, delivered)
+    np.testing.assert_array_equal(
+        weight, numpy_pool_weights(ms.territory, ms.structure, pool, covers, delivered)
+    )
+    assert weight.shape == (int(pool.max(initial=-1)) + 1, covers.shape[1])
