@@ -126,6 +126,22 @@ def _local_score(i, stance, g, scratch):
 
 
 @njit(cache=True)
+def _first_at_least(ordered, value):
+    """``np.searchsorted(ordered, value)``: the first position whose value is not below ``value``.
+
+    A bisection: numba's ``np.searchsorted`` takes a second of a first run to compile.
+    """
+    lo, hi = 0, len(ordered)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ordered[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def _fermi_partner(i, u, g):
     """A partner of i drawn ∝ interdependence with the uniform u (-1 if none).
 
@@ -134,8 +150,8 @@ def _fermi_partner(i, u, g):
     positive, cumulative = g.positive, g.cumulative
     if len(positive) == 0:
         return -1
-    lo = np.searchsorted(positive, g.indptr[i])
-    hi = np.searchsorted(positive, g.indptr[i + 1])
+    lo = _first_at_least(positive, g.indptr[i])
+    hi = _first_at_least(positive, g.indptr[i + 1])
     if hi <= lo:
         return -1
     target = cumulative[lo] + u * (cumulative[hi] - cumulative[lo])

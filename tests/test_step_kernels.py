@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cohesim.model import TerritoryModel, decisions, formation
+from cohesim.model import TerritoryModel, decisions, formation, step_kernels
 from cohesim.model.numpy_sums import numpy_sum
 
 from helpers import NO_STRUCTURES, params
@@ -58,6 +58,14 @@ def test_sums_are_numpys_to_the_last_bit():
     for n in [*range(40), 127, 128, 129, 300, 1000, 5003]:
         a = rng.standard_normal(n + 5) * 10.0 ** rng.uniform(-3, 6, n + 5)
         assert numpy_sum(a, 5, n) == a[5:].sum()
+
+
+def test_bisection_finds_what_searchsorted_finds():
+    rng = np.random.default_rng(4)
+    for n in [0, 1, 2, 5, 64, 333]:
+        ordered = np.sort(rng.integers(0, 50, n))  # repeats included
+        for value in range(-2, 53):
+            assert step_kernels._first_at_least(ordered, value) == np.searchsorted(ordered, value)
 
 
 SYNCHRONOUS = {
