@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from cohesim.model import KINDS, TerritoryModel, decisions, formation
+from cohesim.model import KINDS, Parameters, TerritoryModel, decisions, formation
 from cohesim.model.flows import InteractionNetwork
 from cohesim.model.kinds import PERIURBAN, RURAL
 
@@ -349,3 +349,34 @@ def test_sequential_scores_replay_the_payoffs_under_a_binding_cap():
     everyone = np.arange(len(m.population))
     # strategies unchanged since payoffs were computed: replaying them gives the same scores
     np.testing.assert_allclose(m._local_scores(everyone), m._scores(everyone), rtol=1e-9)
+
+
+def test_the_parameters_in_force_follow_the_changes_each_built_once(monkeypatch):
+    p = params(
+        geometry={"n": 30},
+        run={"burn_in": 3},
+        changes=[
+            {"year": 4, "set": {"game.attraction": 0.2}},
+            {"year": 0, "set": {"funding.matching_share": 0.5}},
+            {"year": 4, "set": {"funding.matching_share": 0.1}},
+        ],
+    )
+    m = TerritoryModel(p, rng=2)
+    built = []
+    at_year = Parameters.at_year
+    monkeypatch.setattr(
+        Parameters, "at_year", lambda self, year: built.append(year) or at_year(self, year)
+    )
+    stages = []
+    for _ in range(10):
+        m.step()
+        year = m.steps - p.run.burn_in
+        assert m.parameters == at_year(p, year)
+        stages.append(p.changes_in_force(year))
+    assert stages == [-1, -1, 1, 1, 1, 1, 3, 3, 3, 3]
+    assert m.parameters.funding.matching_share == 0.1 and m.parameters.game.attraction == 0.2
+    assert built == [0, 4]  # once for each new set of changes, not once a year
+    # parameters set from outside are put back to those in force at the next step, as before
+    m.parameters = m.parameters.updated({"funding.matching_share": 0.7})
+    m.step()
+    assert m.parameters.funding.matching_share == 0.1

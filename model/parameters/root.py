@@ -183,6 +183,14 @@ class Parameters(Group):
             set_dotted(data, path, value)
         return Parameters.model_validate(data, strict=True)
 
+    def changes_in_force(self, year: int) -> int:
+        """How many of the timed changes :meth:`at_year` applies in ``year`` (−1: the burn-in).
+
+        ``at_year`` depends on ``year`` through this number alone: the changes it applies are
+        the first ones in order of their years.
+        """
+        return -1 if year < 0 else sum(change.year <= year for change in self.changes)
+
     def at_year(self, year: int) -> Parameters:
         """The parameters in force in policy year ``year``, after the changes made so far.
 
