@@ -108,7 +108,7 @@ class TerritoryModel(mesa.Model):
         self.scenario_parameters = parameters  # with the timed lever changes still to come
         self.parameters = parameters.at_year(-parameters.run.burn_in)  # in force now
         # (scenario parameters, changes in force, the parameters then): see _in_force
-        self._parameters_held: tuple[Parameters, int, Parameters] | None = (
+        self._parameters_held: tuple[Parameters, int, Parameters] = (
             parameters,
             parameters.changes_in_force(-parameters.run.burn_in),
             self.parameters,
@@ -260,7 +260,7 @@ class TerritoryModel(mesa.Model):
         year = self.steps - self.parameters.run.burn_in
         stage = scenario.changes_in_force(year)
         held = self._parameters_held
-        if held is None or held[0] is not scenario or held[1] != stage:
+        if held[0] is not scenario or held[1] != stage:
             held = self._parameters_held = (scenario, stage, scenario.at_year(year))
         return held[2]
 
