@@ -317,11 +317,15 @@ class TerritoryModel(mesa.Model):
         else:
             self._flows_capacity, self._flows_demand = self.capacity.copy(), self.demand.copy()
             self._shared = shared
+            decay_km = self.flows.decay_km
+            # the old field's arrays go before the new ones are made: they were a large region's
+            # peak (docs/performance.md, "Memory")
+            del self.flows
             self.flows = gravity_flows(
                 self._pairs,
                 self.demand,
                 self.capacity,
-                self.flows.decay_km,
+                decay_km,
                 p.network.flow_cutoff,
                 self._access_decay,
                 shared,

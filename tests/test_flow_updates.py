@@ -182,3 +182,24 @@ def test_the_models_access_is_the_same_with_pool_updates_switched_off(dynamic, m
         np.testing.assert_array_equal(fast.welfare, full.welfare)
     # without budgets moving, pools alone change and the pass is skipped; else capacities moved
     assert (len(calls) > 0) != dynamic
+
+
+def test_a_full_refresh_frees_the_old_flows_before_computing_the_new(monkeypatch):
+    """Two fields alive at once were the step's peak memory on a large region."""
+    import gc
+    import weakref
+
+    p = params(budget={"adjustment_rate": 0.2})  # capacities move: full refreshes
+    model = TerritoryModel(p, rng=3)
+    alive = []
+
+    def watched(*args, **kwargs):
+        gc.collect()
+        alive.append(old() is not None)
+        return gravity_flows(*args, **kwargs)
+
+    monkeypatch.setattr(territory_model, "gravity_flows", watched)
+    for _ in range(4):
+        old = weakref.ref(model.flows)
+        model.step()
+    assert alive and not any(alive)
