@@ -35,22 +35,22 @@ ALL_DOMAINS = 6
 @njit(cache=True)
 def _row_sum(values, count):
     """``a.sum(axis=1)`` of one row of a C-ordered 2-D array, as numpy adds it."""
-    return numpy_sum(values, 0, count)
+    return numpy_sum(values[:count])
 
 
 @njit(cache=True)
 def _reduceat_sum(values, count):
     """``np.add.reduceat`` of one segment (scipy's sparse row sums): first + pairwise(rest)."""
-    return values[0] + pairwise_sum(values, 1, count - 1)
+    return values[0] + pairwise_sum(values[1:count])
 
 
 @njit(cache=True)
-def _insertion_sort(values, count):
-    """Sort ``values[:count]`` in place (a territory's few structures, as ``np.sort`` would).
+def _insertion_sort(values):
+    """Sort ``values`` in place (a territory's few structures, as ``np.sort`` would).
 
     numba compiles ``np.sort`` as a quicksort: about 0.7 s of a machine's first run.
     """
-    for k in range(1, count):
+    for k in range(1, len(values)):
         value = values[k]
         at = k - 1
         while at >= 0 and values[at] > value:
@@ -290,7 +290,7 @@ def join_pairs(
                 known[s] += knowledge[e]
                 trusted[s] += trust[e]
                 edges[s] += 1
-        _insertion_sort(touched, count)
+        _insertion_sort(touched[:count])  # a view: sorted in place
         for s in touched[:count]:
             out_t[pairs], out_s[pairs] = t, s
             out_transfer[pairs] = transfer[s]
@@ -343,8 +343,8 @@ def best_joins(
             knowledge[p], trust[p], members[p], heterogeneity[p], distance[p], quality[p],
             cover[t], constants,
         )  # fmt: skip
-        gain = _gain(
-            kind, float(n_domains[p]), transfer[p], knowledge[p], side, population[t],
+        gain = _gain(  # kind as int64, as prospects passes it: one compiled _gain, not two
+            np.int64(kind), float(n_domains[p]), transfer[p], knowledge[p], side, population[t],
             staffed[t], kind_constants,
         )  # fmt: skip
         if gain > top:

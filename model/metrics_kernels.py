@@ -184,7 +184,7 @@ def _structure_metrics(out, col, steps, structures, members, kind, metropoles):
     if metropoles == 0:
         out[col + 3] = np.nan
     else:
-        held = _distinct(structure, territory, left, kind, METROPOLE, len(st_kind))
+        held = _distinct(structure, territory, left, kind, np.int64(METROPOLE), len(st_kind))
         out[col + 3] = held / metropoles
     return col + 4
 
@@ -332,7 +332,8 @@ def record(
     out[col] = covered / edges if edges else 0.0
     out[col + 1] = covered_mixed / edges_mixed if edges_mixed else 0.0
     _, territory, left = members
-    out[col + 2] = _distinct(territory, territory, left, kind, -1, n) / n
+    # ``only`` as int64, not a constant: numba compiles a copy of _distinct for each constant
+    out[col + 2] = _distinct(territory, territory, left, kind, np.int64(-1), n) / n
     col += 3
 
     # access: numpy sums an (N, D) array over its rows one row after the other

@@ -118,12 +118,12 @@ def member_returns(  # pragma: no cover
     for u in range(len(p_edges)):
         for m in range(domains):
             row[m] = spill[u, m] * p_covered[u, m]
-        edge_transfer[p_edges[u]] = numpy_sum(row, 0, domains)
+        edge_transfer[p_edges[u]] = numpy_sum(row)
         in_structure[p_edges[u]] = True
     for k in range(len(p_edge)):
         for m in range(domains):
             row[m] = spill[p_group[k], m] * st_domains[p_structure[k], m]
-        transfer[p_slot[k]] += numpy_sum(row, 0, domains)
+        transfer[p_slot[k]] += numpy_sum(row)
 
     # engineering time at ω_H times the transaction-cost factor (engineering.transaction_factor)
     for h in range(held):

@@ -53,9 +53,10 @@ def structure_shape(model: TerritoryModel) -> dict[str, np.ndarray]:
     """Per structure (all rows): members, smallest and largest population, centroid, spread."""
     reg = model.registry
     held = reg.active_members()
+    # int64 indices, as the returns' kernel passes them: one compiled geometry, not two
     count, smallest, largest, cx, cy, spread = geometry(
-        reg.members["territory"][held],
-        reg.members["structure"][held],
+        reg.members["territory"][held].astype(np.int64),
+        reg.members["structure"][held].astype(np.int64),
         model.population,
         model.x,
         model.y,

@@ -121,7 +121,7 @@ def _local_score(i, stance, g, scratch):
         scratch[e - lo] = _edge_contest(
             e, stance, g.rev, g.stake, g.sucker_share, shares, g.unpaid, g.spillback
         )
-    played = numpy_sum(scratch, 0, hi - lo)
+    played = numpy_sum(scratch[: hi - lo])
     return (played + g.payoff[i] - g.contest_payoff[i]) / g.population[i] / g.payoff_scale
 
 
@@ -176,13 +176,13 @@ def _territory_stance(i, stance, cooperate, g, scratch):
     lo, hi = g.indptr[i], g.indptr[i + 1]
     if hi == lo:
         return cooperate[i]
-    total = numpy_sum(g.stake, lo, hi - lo)
+    total = numpy_sum(g.stake[lo:hi])
     kept = 0
     for e in range(lo, hi):
         if stance[e]:
             scratch[kept] = g.stake[e]
             kept += 1
-    return 2 * numpy_sum(scratch, 0, kept) >= total
+    return 2 * numpy_sum(scratch[:kept]) >= total
 
 
 @njit(cache=True)
@@ -322,7 +322,7 @@ def matched_subsidy(stance, rev, stake, subsidy_share, scratch):
         if stance[e] and stance[rev[e]]:
             scratch[kept] = subsidy_share * stake[e]
             kept += 1
-    return numpy_sum(scratch, 0, kept)
+    return numpy_sum(scratch[:kept])
 
 
 @njit(cache=True)

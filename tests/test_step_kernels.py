@@ -57,7 +57,7 @@ def test_sums_are_numpys_to_the_last_bit():
     rng = np.random.default_rng(3)
     for n in [*range(40), 127, 128, 129, 300, 1000, 5003]:
         a = rng.standard_normal(n + 5) * 10.0 ** rng.uniform(-3, 6, n + 5)
-        assert numpy_sum(a, 5, n) == a[5:].sum()
+        assert numpy_sum(a[5:]) == a[5:].sum()
 
 
 def test_bisection_finds_what_searchsorted_finds():
