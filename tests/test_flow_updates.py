@@ -1,5 +1,8 @@
 """Pool updates without a full flow pass equal the full pass (issue 12.1)."""
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -186,9 +189,6 @@ def test_the_models_access_is_the_same_with_pool_updates_switched_off(dynamic, m
 
 def test_a_full_refresh_frees_the_old_flows_before_computing_the_new(monkeypatch):
     """Two fields alive at once were the step's peak memory on a large region."""
-    import gc
-    import weakref
-
     p = params(budget={"adjustment_rate": 0.2})  # capacities move: full refreshes
     model = TerritoryModel(p, rng=3)
     alive = []
