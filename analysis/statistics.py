@@ -13,9 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 CONFIDENCE = 0.95
+
+
+def _t_quantile(q: float, df: float) -> float:
+    """Student's t quantile.
+
+    scipy.stats is imported here, on first use: it takes about a second to import, and
+    `cohesim run` draws its figures through this package without needing it.
+    """
+    from scipy import stats
+
+    return float(stats.t.ppf(q, df))
 
 
 def mean_ci(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
@@ -50,7 +60,7 @@ def mean_ci(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple[fl
     sd = float(x.std(ddof=1))
     if sd == 0:
         return m, m, m
-    half = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * sd / np.sqrt(len(x)))
+    half = float(_t_quantile(0.5 + confidence / 2, len(x) - 1) * sd / np.sqrt(len(x)))
     return m, m - half, m + half
 
 
@@ -139,7 +149,7 @@ def welch_difference(
     if se == 0:
         return PairedDifference(diff, diff, diff, 0.0 if diff == 0 else float("nan"), n)
     df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df) * se)
+    half = float(_t_quantile(0.5 + confidence / 2, df) * se)
     pooled = np.sqrt(
         ((len(x) - 1) * x.var(ddof=1) + (len(y) - 1) * y.var(ddof=1)) / (len(x) + len(y) - 2)
     )
@@ -212,7 +222,7 @@ def _fieller(
 ) -> tuple[float, float, float]:
     """Fieller's interval for mx / my, given the covariance matrix of (mx, my)."""
     ratio = mx / my
-    t2 = float(stats.t.ppf(0.5 + confidence / 2, df)) ** 2
+    t2 = float(_t_quantile(0.5 + confidence / 2, df)) ** 2
     a = my**2 - t2 * cov[1, 1]
     b = -2 * (mx * my - t2 * cov[0, 1])
     c = mx**2 - t2 * cov[0, 0]

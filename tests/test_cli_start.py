@@ -194,3 +194,26 @@ def test_sweep_parent_plans_and_writes_without_the_model(tmp_path):
     assert {"pandas", "pyarrow", "SALib"} <= imported  # the design and the results table
     model_stack = imported & {"mesa", "numba", "llvmlite", "networkx", "matplotlib"}
     assert not model_stack, f"the sweep's parent imported {sorted(model_stack)}"
+
+
+def test_a_run_draws_its_figures_without_the_analysis_stack(tmp_path):
+    # `cohesim run` imports cohesim.analysis.plots for summary.png and map.png: the package's
+    # other names (comparisons, sweeps' reports, sensitivity) and scipy.stats are left unloaded
+    probe = (
+        "import sys\n"
+        "from cohesim.experiments.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:], prog_name='cohesim')\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print(sorted(m for m in ('scipy.stats', 'SALib', 'cohesim.analysis.comparison')"
+        " if m in sys.modules))\n"
+    )
+    out = tmp_path / "run"
+    args = ["run", str(SCENARIOS / "classroom.toml"), "--steps", "2", "--out", str(out), "-q"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (out / "summary.png").is_file() and (out / "map.png").is_file()
