@@ -222,7 +222,7 @@ def _fieller(
 ) -> tuple[float, float, float]:
     """Fieller's interval for mx / my, given the covariance matrix of (mx, my)."""
     ratio = mx / my
-    t2 = float(_t_quantile(0.5 + confidence / 2, df)) ** 2
+    t2 = _t_quantile(0.5 + confidence / 2, df) ** 2
     a = my**2 - t2 * cov[1, 1]
     b = -2 * (mx * my - t2 * cov[0, 1])
     c = mx**2 - t2 * cov[0, 0]
